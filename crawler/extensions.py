@@ -1,0 +1,99 @@
+"""RunMonitor: one ``crawl_runs`` row per crawl, written from the stats.
+
+The row is created when the crawler is built (or taken over from the
+scheduler, which creates it before starting the crawl process and passes
+its id in NEWSMON_RUN_ID, so a crawl that is killed still has a row to be
+marked), and completed on ``spider_closed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from scrapy import signals
+
+from crawler.config import default_db_path
+from pipelines.store import finish_run, open_db, start_run
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_REASON = {
+    "finished": "ok",
+    "shutdown": "interrupted",
+    "closespider_timeout": "timed_out",
+}
+
+
+def summarize_stats(stats: dict) -> dict:
+    """crawl_runs counters from a Scrapy stats dict."""
+    def prefixed(prefix):
+        return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
+
+    http_errors = {code: n for code, n in prefixed("downloader/response_status_count/").items()
+                   if not code.startswith(("2", "3"))}
+    dropped = prefixed("newsmon/dropped/")
+    errors = {
+        **{f"exception/{k}": v for k, v in prefixed("downloader/exception_type_count/").items()},
+        **{f"discovery/{k}": v for k, v in prefixed("newsmon/discovery_errors/").items()},
+        **{f"spider/{k}": v for k, v in prefixed("spider_exceptions/").items()},
+    }
+    if stats.get("newsmon/start_pages_failed"):
+        errors["start_pages_failed"] = stats["newsmon/start_pages_failed"]
+    if stats.get("newsmon/storage_error"):
+        errors["storage_error"] = stats["newsmon/storage_error"]
+    outcome = prefixed("newsmon/outcome/")
+    return {
+        "pages_fetched": stats.get("downloader/response_count", 0),
+        "articles_new": outcome.get("new", 0),
+        "articles_updated": outcome.get("updated", 0),
+        "articles_unchanged": outcome.get("unchanged", 0),
+        "duplicates": outcome.get("duplicate", 0),
+        "dropped": outcome.get("dropped", 0),
+        "skipped": stats.get("newsmon/skipped_known", 0) + stats.get("newsmon/skipped_page_cap", 0),
+        "errors": stats.get("log_count/ERROR", 0),
+        "dropped_reasons": dropped,
+        "http_errors": http_errors,
+        "error_summary": errors,
+    }
+
+
+class RunMonitor:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db_path = default_db_path(crawler.settings.get("NEWSMON_DB"))
+        self.run_id = None
+        source_id = getattr(crawler.spider, "source_id", None)
+        if source_id is None:
+            return
+        db = open_db(self.db_path)
+        try:
+            given = os.environ.get("NEWSMON_RUN_ID")
+            if given and db["crawl_runs"].count_where("id = ? AND source_id = ?", [int(given), source_id]):
+                self.run_id = int(given)
+            else:
+                self.run_id = start_run(db, source_id, pid=os.getpid())
+        finally:
+            db.conn.close()
+        crawler.newsmon_run_id = self.run_id
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_closed(self, spider, reason):
+        stats = self.crawler.stats.get_stats()
+        counts = summarize_stats(stats)
+        status = STATUS_BY_REASON.get(reason, "failed")
+        if status == "ok" and spider.start_pages_ok == 0 and spider.start_pages_failed:
+            status, reason = "failed", "no_start_page"
+        if stats.get("newsmon/storage_error"):
+            status = "failed"
+        db = open_db(self.db_path)
+        try:
+            finish_run(db, self.run_id, status=status, finish_reason=reason, **counts)
+        finally:
+            db.conn.close()
+        log.info("run %s of %s: %s (%s) %s", self.run_id, spider.source_id, status, reason,
+                 {k: v for k, v in counts.items() if v})

@@ -1,0 +1,66 @@
+"""Scrapy settings for newsmon.
+
+Polite, explicit defaults: a crawler that runs unattended for months against
+other people's sites must be easy on them and hard to break.
+Per-source overrides go in a source's ``settings`` table in sources.toml.
+"""
+
+BOT_NAME = "newsmon"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# An honest User-Agent that says who we are and how to reach the operator.
+USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon; news monitoring crawler)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: few parallel requests per site, adaptive delay.
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Bounds: a stalled server or a huge body must not hold up a crawl.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024      # pages; sitemaps get more, see NEWSMON_SITEMAP_MAXSIZE
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+NEWSMON_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 3
+URLLENGTH_LIMIT = 2048
+COOKIES_ENABLED = False
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 2048
+MEMUSAGE_WARNING_MB = 1024
+
+# No remote-control surface.
+TELNETCONSOLE_ENABLED = False
+
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0
+
+ITEM_PIPELINES = {
+    "pipelines.adapters.ExtractPipeline": 100,
+    "pipelines.adapters.StorePipeline": 900,
+}
+EXTENSIONS = {
+    "crawler.extensions.RunMonitor": 10,
+}
+
+# newsmon's own settings (NEWSMON_*); the CLI sets the paths.
+NEWSMON_CONFIG = None          # defaults to $NEWSMON_CONFIG or ./sources.toml
+NEWSMON_DB = None              # defaults to $NEWSMON_DB or ./news.db
+NEWSMON_WORKERS = 0            # extraction worker processes; 0 = one per core
+NEWSMON_EXTRACT_TIMEOUT = 60.0
+NEWSMON_EXTRACT_MEMORY_MB = 1024
+NEWSMON_STORE_HTML = True      # keep raw pages for `newsmon reprocess`
+NEWSMON_MAX_PAGES = 2000       # article pages fetched per source per run (trap guard)
+NEWSMON_SITEMAP_DEPTH = 3      # nested sitemap indexes followed
+NEWSMON_NEAR_DUPLICATE_THRESHOLD = None   # None = pipelines.dedupe.DEFAULT_THRESHOLD
+NEWSMON_SITE_LINE_MIN_PAGES = 3
+
+FEED_EXPORT_ENCODING = "utf-8"

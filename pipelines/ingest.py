@@ -1,0 +1,238 @@
+"""Store one analysed page: the dedupe decision, edit tracking and claims.
+
+This is the single write path of newsmon: the Scrapy StorePipeline, `newsmon
+reprocess` and the distributed ingest process all call :func:`ingest_page`.
+Everything one page changes is written in one transaction, so a crawl
+killed at any moment leaves no article without its version and no claim
+without its article.
+
+Outcomes, as counted in the crawl summary:
+- ``new``        a story seen for the first time
+- ``duplicate``  stored, but pointing to the first-seen article
+                 (``duplicate_method`` url | exact | near)
+- ``updated``    a known article whose text changed: a new version + diff
+- ``unchanged``  a known article refetched with the same text
+- ``dropped``    not an article (the page is kept with its reason)
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from pipelines import dedupe
+from pipelines.claims import claim_key, speaker_key
+from pipelines.store import count_site_lines, save_page, utcnow
+
+OUTCOMES = ("new", "updated", "unchanged", "duplicate", "dropped")
+
+
+def _article_for_urls(db: sqlite_utils.Database, urls) -> dict | None:
+    for url in urls:
+        if not url:
+            continue
+        row = db.execute(
+            "SELECT a.* FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+            [url]).fetchone()
+        if row is None:
+            row = db.execute("SELECT * FROM articles WHERE url = ?", [url]).fetchone()
+        if row is not None:
+            cols = [d[0] for d in db.execute("SELECT * FROM articles LIMIT 0").description]
+            return dict(zip(cols, row))
+    return None
+
+
+def _add_urls(db, article_id: int, urls, method: str, now: str) -> None:
+    for url in dict.fromkeys(u for u in urls if u):
+        db.execute(
+            "INSERT OR IGNORE INTO article_urls (url, article_id, method, first_seen_at) VALUES (?, ?, ?, ?)",
+            [url, article_id, method, now])
+
+
+def _root(db, article_id: int) -> int:
+    """Follow duplicate_of to the first-seen article (chains stay one level deep)."""
+    row = db.execute("SELECT duplicate_of FROM articles WHERE id = ?", [article_id]).fetchone()
+    return row[0] if row and row[0] else article_id
+
+
+def _speaker_id(db, claim: dict, now: str) -> int | None:
+    name = claim.get("speaker")
+    if not name:
+        return None
+    key = speaker_key(name)
+    row = db.execute("SELECT id, aliases FROM speakers WHERE key = ?", [key]).fetchone()
+    mention = claim.get("speaker_mention")
+    if row is None:
+        aliases = sorted({mention} - {name, None}) if mention and mention[0].isupper() else []
+        return db["speakers"].insert({
+            "key": key, "name": name, "kind": claim.get("speaker_type"),
+            "aliases": json.dumps(aliases), "first_seen_at": now,
+        }).last_pk
+    speaker_id, aliases_json = row
+    if mention and mention != name and mention[0].isupper() and mention.lower() not in ("he", "she", "they"):
+        aliases = set(json.loads(aliases_json or "[]"))
+        if mention not in aliases:
+            db["speakers"].update(speaker_id, {"aliases": json.dumps(sorted(aliases | {mention}))})
+    return speaker_id
+
+
+def _claim_group_id(db, claim: dict, speaker_id: int | None, article_id: int, now: str) -> int | None:
+    if not claim.get("speaker"):
+        return None  # an unattributed quote is not "the same statement by the same speaker"
+    key = claim_key(claim["speaker"], claim["quote"])
+    row = db.execute("SELECT id FROM claim_groups WHERE key = ?", [key]).fetchone()
+    if row is None:
+        return db["claim_groups"].insert({
+            "key": key, "speaker_id": speaker_id, "speaker": claim["speaker"],
+            "quote": claim["quote"], "first_seen_at": now,
+            "first_article_id": article_id, "article_count": 1,
+        }).last_pk
+    group_id = row[0]
+    seen = db.execute(
+        "SELECT 1 FROM claims WHERE claim_group_id = ? AND article_id = ? LIMIT 1",
+        [group_id, article_id]).fetchone()
+    if not seen:
+        db.execute("UPDATE claim_groups SET article_count = article_count + 1 WHERE id = ?", [group_id])
+    return group_id
+
+
+def store_claims(db, article_id: int, version: int, claims: list[dict], now: str) -> int:
+    """Insert the claims of one article version (caller owns the transaction)."""
+    for claim in claims:
+        speaker_id = _speaker_id(db, claim, now)
+        group_id = _claim_group_id(db, claim, speaker_id, article_id, now)
+        db["claims"].insert({
+            "article_id": article_id, "version": version,
+            "speaker": claim.get("speaker"), "speaker_id": speaker_id,
+            "speaker_role": claim.get("speaker_role"),
+            "speaker_mention": claim.get("speaker_mention"), "cue": claim.get("cue"),
+            "kind": claim.get("kind"), "quote": claim.get("quote"),
+            "sentence": claim.get("sentence"), "char_start": claim.get("char_start"),
+            "char_end": claim.get("char_end"), "claim_group_id": group_id,
+        })
+    return len(claims)
+
+
+def _article_fields(article: dict) -> dict:
+    return {
+        "title": article.get("title"),
+        "authors": json.dumps(article.get("authors") or []),
+        "published_at": article.get("published_at"),
+        "published_at_source": article.get("published_at_source"),
+        "modified_at": article.get("modified_at"),
+        "sitename": article.get("sitename"),
+        "language": article.get("language"),
+        "description": article.get("description"),
+        "text": article["text"],
+        "word_count": article.get("word_count") or len(article["text"].split()),
+    }
+
+
+def ingest_page(db: sqlite_utils.Database, index: dedupe.NearDuplicateIndex, rec: dict, *,
+                run_id: int | None = None, store_html: bool = True) -> dict:
+    """Write one analysed page and return ``{"outcome": ..., "article_id": ..., ...}``.
+
+    ``rec`` holds: source_id, url (the canonical request URL), final_url,
+    fetched_at, status, content_type, encoding, html, feed_published,
+    feed_updated, etag, last_modified, not_modified (a 304), and from the
+    analysis: article (pipelines.extract result or None), drop_reason, claims.
+    """
+    now = rec.get("fetched_at") or utcnow()
+    with db.conn:
+        return _ingest(db, index, rec, now, run_id, store_html)
+
+
+def _ingest(db, index, rec, now, run_id, store_html) -> dict:
+    article = rec.get("article")
+    page = {
+        "url": rec["url"], "source_id": rec["source_id"], "run_id": run_id,
+        "fetched_at": now, "status": rec.get("status"),
+        "content_type": rec.get("content_type"), "encoding": rec.get("encoding"),
+        "feed_published": rec.get("feed_published"),
+        "feed_updated_at": rec.get("feed_updated"), "drop_reason": rec.get("drop_reason"),
+    }
+    if rec.get("not_modified"):
+        known = _article_for_urls(db, [rec["url"]])
+        if known is None:
+            return {"outcome": "dropped", "reason": "not_modified_unknown"}
+        db["articles"].update(known["id"], {"last_seen_at": now, "last_fetched_at": now,
+                                            "feed_updated_at": rec.get("feed_updated") or known["feed_updated_at"]})
+        return {"outcome": "unchanged", "article_id": known["id"]}
+    if store_html and rec.get("html") is not None:
+        page["html"] = rec["html"]
+    if rec.get("drop_reason") or not article:
+        page["drop_reason"] = rec.get("drop_reason") or "no_article"
+        save_page(db, page)
+        return {"outcome": "dropped", "reason": page["drop_reason"]}
+
+    declared = dedupe.pick_canonical(rec.get("final_url") or rec["url"], article.get("canonical_url"))
+    seen_urls = [declared, rec["url"], dedupe.canonicalize_url(rec.get("final_url") or rec["url"])]
+    text = article["text"]
+    digest = dedupe.text_hash(text)
+    known = _article_for_urls(db, seen_urls)
+    fields = _article_fields(article)
+    validators = {"etag": rec.get("etag"), "last_modified": rec.get("last_modified")}
+
+    if known is not None:
+        article_id = known["id"]
+        page["article_id"] = article_id
+        save_page(db, page)
+        _add_urls(db, article_id, seen_urls, "url", now)
+        base = {"last_seen_at": now, "last_fetched_at": now, "final_url": rec.get("final_url"),
+                "feed_updated_at": rec.get("feed_updated") or known["feed_updated_at"], **validators}
+        if known["text_hash"] == digest:
+            db["articles"].update(article_id, base)
+            # a fetch of a second URL for a stored article is a URL duplicate
+            outcome = "unchanged" if rec["url"] in (known["url"], declared) else "duplicate"
+            return {"outcome": outcome, "article_id": article_id, "method": "url"}
+        version = (known["version_count"] or 1) + 1
+        diff = dedupe.text_diff(known["text"] or "", text,
+                                f"version {version - 1}", f"version {version}")
+        db["articles"].update(article_id, base | fields | {
+            "text_hash": digest, "version_count": version, "last_changed_at": now})
+        db["article_versions"].insert({
+            "article_id": article_id, "version": version, "fetched_at": now,
+            "run_id": run_id, "title": article.get("title"), "text": text,
+            "text_hash": digest, "diff": diff})
+        if not known["duplicate_of"]:
+            index.remove(article_id)
+            index.add(article_id, dedupe.text_signature(text))
+        store_claims(db, article_id, version, rec.get("claims") or [], now)
+        return {"outcome": "updated", "article_id": article_id, "version": version}
+
+    # a story not stored under any of its URLs: exact, then near duplicate?
+    duplicate_of, method, similarity = None, None, None
+    row = db.execute(
+        "SELECT id FROM articles WHERE text_hash = ? ORDER BY id LIMIT 1", [digest]).fetchone()
+    signature = dedupe.text_signature(text)
+    if row:
+        duplicate_of, method, similarity = _root(db, row[0]), "exact", 1.0
+    else:
+        matches = index.query(signature)
+        if matches:
+            best, similarity = matches[0]
+            duplicate_of, method = _root(db, best), "near"
+    article_id = db["articles"].insert({
+        "url": declared, "source_id": rec["source_id"], **fields, "text_hash": digest,
+        "first_seen_at": now, "last_seen_at": now, "last_fetched_at": now,
+        "last_changed_at": now, "version_count": 1, "duplicate_of": duplicate_of,
+        "duplicate_method": method,
+        "duplicate_similarity": round(similarity, 4) if similarity is not None else None,
+        "final_url": rec.get("final_url"), "feed_updated_at": rec.get("feed_updated"),
+        **validators,
+    }).last_pk
+    db["article_versions"].insert({
+        "article_id": article_id, "version": 1, "fetched_at": now, "run_id": run_id,
+        "title": article.get("title"), "text": text, "text_hash": digest, "diff": None})
+    _add_urls(db, article_id, seen_urls, "url", now)
+    page["article_id"] = article_id
+    save_page(db, page)
+    if duplicate_of is None:
+        index.add(article_id, signature)
+    count_site_lines(db, rec["source_id"], article.get("site_line_candidates") or [], now)
+    store_claims(db, article_id, 1, rec.get("claims") or [], now)
+    if duplicate_of is not None:
+        return {"outcome": "duplicate", "article_id": article_id, "method": method,
+                "duplicate_of": duplicate_of, "similarity": similarity}
+    return {"outcome": "new", "article_id": article_id}

@@ -1,0 +1,267 @@
+"""The SQLite database: schema, migrations and small row helpers.
+
+Plain sqlite-utils, no Scrapy. Every table of DESIGN.md is created (and
+extended with missing columns) by :func:`ensure_schema`, so an old database
+is migrated by simply opening it. Times are ISO 8601 UTC text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+
+# table -> (columns, pk, foreign keys). Column order is the display order.
+TABLES: dict[str, tuple[dict, str, list]] = {
+    "sources": ({
+        "id": str, "name": str, "kind": str, "urls": str, "schedule": str,
+        "enabled": int, "allowed_domains": str, "article_patterns": str,
+        "spider": str, "settings": str, "updated_at": str,
+    }, "id", []),
+    "crawl_runs": ({
+        "id": int, "source_id": str, "started_at": str, "finished_at": str,
+        "status": str, "finish_reason": str, "pages_fetched": int,
+        "articles_new": int, "articles_updated": int, "articles_unchanged": int,
+        "duplicates": int, "skipped": int, "dropped": int, "errors": int,
+        "dropped_reasons": str, "http_errors": str, "error_summary": str,
+        "duration_s": float, "pid": int,
+    }, "id", [("source_id", "sources", "id")]),
+    "articles": ({
+        "id": int, "url": str, "source_id": str, "title": str, "authors": str,
+        "published_at": str, "published_at_source": str, "modified_at": str,
+        "sitename": str, "language": str, "description": str, "text": str,
+        "text_hash": str, "word_count": int, "first_seen_at": str,
+        "last_seen_at": str, "last_fetched_at": str, "last_changed_at": str,
+        "version_count": int, "duplicate_of": int, "duplicate_method": str,
+        "duplicate_similarity": float, "final_url": str, "feed_updated_at": str,
+        "etag": str, "last_modified": str,
+    }, "id", [("source_id", "sources", "id"), ("duplicate_of", "articles", "id")]),
+    "article_urls": ({
+        "url": str, "article_id": int, "method": str, "first_seen_at": str,
+    }, "url", [("article_id", "articles", "id")]),
+    "article_versions": ({
+        "id": int, "article_id": int, "version": int, "fetched_at": str,
+        "run_id": int, "title": str, "text": str, "text_hash": str, "diff": str,
+    }, "id", [("article_id", "articles", "id"), ("run_id", "crawl_runs", "id")]),
+    "pages": ({
+        "url": str, "source_id": str, "run_id": int, "first_fetched_at": str,
+        "fetched_at": str, "status": int, "content_type": str, "encoding": str,
+        "feed_published": str, "feed_updated_at": str, "drop_reason": str,
+        "article_id": int, "html_size": int, "html": bytes,
+    }, "url", [("source_id", "sources", "id"), ("article_id", "articles", "id")]),
+    "speakers": ({
+        "id": int, "key": str, "name": str, "kind": str, "aliases": str,
+        "first_seen_at": str,
+    }, "id", []),
+    "claim_groups": ({
+        "id": int, "key": str, "speaker_id": int, "speaker": str, "quote": str,
+        "first_seen_at": str, "first_article_id": int, "article_count": int,
+    }, "id", [("speaker_id", "speakers", "id"), ("first_article_id", "articles", "id")]),
+    "claims": ({
+        "id": int, "article_id": int, "version": int, "speaker": str,
+        "speaker_id": int, "speaker_role": str, "speaker_mention": str,
+        "cue": str, "kind": str, "quote": str, "sentence": str,
+        "char_start": int, "char_end": int, "claim_group_id": int,
+    }, "id", [("article_id", "articles", "id"), ("speaker_id", "speakers", "id"),
+              ("claim_group_id", "claim_groups", "id")]),
+    "alerts": ({
+        "id": int, "source_id": str, "run_id": int, "kind": str, "message": str,
+        "created_at": str, "cleared_at": str,
+    }, "id", [("source_id", "sources", "id"), ("run_id", "crawl_runs", "id")]),
+    # lines a site repeats across its pages (learned junk, see pipelines.extract)
+    "site_lines": ({
+        "site": str, "key": str, "line": str, "page_count": int, "first_seen_at": str,
+    }, ("site", "key"), []),
+}
+
+INDEXES = [
+    ("articles", ["url"], True),
+    ("articles", ["source_id", "first_seen_at"], False),
+    ("articles", ["text_hash"], False),
+    ("articles", ["duplicate_of"], False),
+    ("article_versions", ["article_id", "version"], True),
+    ("article_urls", ["article_id"], False),
+    ("crawl_runs", ["source_id", "started_at"], False),
+    ("claims", ["article_id", "version"], False),
+    ("claims", ["speaker_id"], False),
+    ("claims", ["claim_group_id"], False),
+    ("speakers", ["key"], True),
+    ("claim_groups", ["key"], True),
+    ("alerts", ["source_id", "cleared_at"], False),
+    ("pages", ["source_id"], False),
+]
+
+FTS = {"articles": ["title", "text"], "claims": ["quote", "speaker"]}
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """Parse the ISO 8601 text this project stores (date-only counts as midnight UTC)."""
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the pragmas every newsmon process uses.
+
+    WAL lets Datasette read while a crawl writes; the busy timeout makes
+    concurrent writers (two crawls, the scheduler) wait instead of failing.
+    """
+    if readonly:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    else:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def open_db(path: str | Path, *, readonly: bool = False, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating and migrating if needed) the newsmon database at ``path``."""
+    path = Path(path)
+    if not readonly and path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(connect(path, readonly=readonly))
+    if migrate and not readonly:
+        ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables, columns, indexes and FTS; idempotent."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    existing = set(db.table_names())
+    if current == SCHEMA_VERSION and set(TABLES) <= existing:
+        return
+    with db.conn:
+        for name, (columns, pk, fks) in TABLES.items():
+            table = db[name]
+            if name not in existing:
+                table.create(columns, pk=pk, foreign_keys=fks, if_not_exists=True)
+            else:
+                have = set(table.columns_dict)
+                for col, typ in columns.items():
+                    if col not in have:
+                        table.add_column(col, typ)
+        for name, cols, unique in INDEXES:
+            db[name].create_index(cols, unique=unique, if_not_exists=True)
+        for name, cols in FTS.items():
+            if not db[f"{name}_fts"].exists():
+                db[name].enable_fts(cols, create_triggers=True, tokenize="porter")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def upsert_sources(db: sqlite_utils.Database, sources) -> None:
+    """Mirror the config's sources into the ``sources`` table."""
+    now = utcnow()
+    with db.conn:
+        for source in sources:
+            row = source.as_row() | {"updated_at": now}
+            db["sources"].upsert(row, pk="id", alter=False)
+
+
+def start_run(db: sqlite_utils.Database, source_id: str, *, pid: int | None = None,
+              started_at: str | None = None) -> int:
+    with db.conn:
+        return db["crawl_runs"].insert({
+            "source_id": source_id, "started_at": started_at or utcnow(),
+            "status": "running", "pid": pid,
+        }).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
+    fields.setdefault("finished_at", utcnow())
+    row = db["crawl_runs"].get(run_id)
+    started = parse_time(row["started_at"])
+    finished = parse_time(fields["finished_at"])
+    if started and finished:
+        fields.setdefault("duration_s", round((finished - started).total_seconds(), 3))
+    for key in ("dropped_reasons", "http_errors", "error_summary"):
+        if key in fields and not isinstance(fields[key], (str, type(None))):
+            fields[key] = json.dumps(fields[key], sort_keys=True)
+    with db.conn:
+        db["crawl_runs"].update(run_id, fields)
+
+
+def compress_html(html: str) -> bytes:
+    return zlib.compress(html.encode("utf-8", "replace"), 6)
+
+
+def decompress_html(blob: bytes | None) -> str:
+    return zlib.decompress(blob).decode("utf-8", "replace") if blob else ""
+
+
+def save_page(db: sqlite_utils.Database, page: dict) -> None:
+    """Keep the latest raw HTML of a fetched URL (caller owns the transaction)."""
+    row = dict(page)
+    html = row.pop("html", None)
+    if html is not None:
+        row["html"] = compress_html(html)
+        row["html_size"] = len(html)
+    old = db.execute("SELECT first_fetched_at FROM pages WHERE url = ?", [row["url"]]).fetchone()
+    row["first_fetched_at"] = old[0] if old and old[0] else row.get("fetched_at")
+    db["pages"].upsert(row, pk="url", alter=False)
+
+
+def known_urls(db: sqlite_utils.Database, source_id: str) -> dict[str, dict]:
+    """url -> what the spider needs to decide whether to fetch it again.
+
+    Covers stored articles (by every URL they were seen under) and pages
+    that were fetched but dropped (non-articles), so neither is refetched on
+    every crawl.
+    """
+    known: dict[str, dict] = {}
+    rows = db.execute(
+        """SELECT url, first_fetched_at, fetched_at, feed_updated_at, NULL, NULL, drop_reason
+           FROM pages WHERE source_id = ?""", [source_id]).fetchall()
+    rows += db.execute(
+        """SELECT u.url, a.first_seen_at, a.last_fetched_at, a.feed_updated_at, a.etag,
+                  a.last_modified, NULL
+           FROM article_urls u JOIN articles a ON a.id = u.article_id
+           WHERE a.source_id = ?""", [source_id]).fetchall()
+    for url, first, last, feed_updated, etag, last_modified, drop_reason in rows:
+        known[url] = {
+            "first_seen_at": first, "last_fetched_at": last,
+            "feed_updated_at": feed_updated, "etag": etag,
+            "last_modified": last_modified, "drop_reason": drop_reason,
+        }
+    return known
+
+
+def site_lines(db: sqlite_utils.Database, site: str, min_pages: int = 3) -> frozenset[str]:
+    """Line keys a site repeats on ``min_pages`` or more pages (learned junk)."""
+    rows = db.execute(
+        "SELECT key FROM site_lines WHERE site = ? AND page_count >= ?", [site, min_pages])
+    return frozenset(r[0] for r in rows)
+
+
+def count_site_lines(db: sqlite_utils.Database, site: str, keys, now: str) -> None:
+    """Count a new page's short lines (caller owns the transaction)."""
+    for key in set(keys):
+        db.execute(
+            """INSERT INTO site_lines (site, key, line, page_count, first_seen_at)
+               VALUES (?, ?, ?, 1, ?)
+               ON CONFLICT (site, key) DO UPDATE SET page_count = page_count + 1""",
+            [site, key, key, now])
+
+
+def integrity_ok(db: sqlite_utils.Database) -> bool:
+    return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

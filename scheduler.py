@@ -1,0 +1,174 @@
+"""newsmon's command line: crawl now, run the daemon, serve the database.
+
+    newsmon crawl SOURCE... | --all [--config PATH] [--db PATH]
+    newsmon demo [--db PATH]
+    newsmon status [--db PATH]
+    newsmon serve [--db PATH] [--port N]
+
+Defaults: --config sources.toml (or $NEWSMON_CONFIG), --db news.db (or $NEWSMON_DB).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from crawler.config import ConfigError, default_db_path, load_config
+from crawler.runner import CrawlProcess, format_summary
+from pipelines.store import open_db, upsert_sources
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=None, help="sources.toml to use [default: $NEWSMON_CONFIG or ./sources.toml]")
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="SQLite database [default: $NEWSMON_DB or ./news.db]")
+
+
+def _load(config_path):
+    try:
+        return load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _prepare_db(db_path: Path, config) -> Path:
+    db_path = default_db_path(db_path)
+    try:
+        db = open_db(db_path)
+        upsert_sources(db, config.sources.values())
+        db.conn.close()
+    except Exception as e:  # sqlite3.Error, OSError: not writable, not a database
+        raise click.ClickException(f"cannot open database {db_path}: {e}") from None
+    return db_path
+
+
+def crawl_sources(sources, config, db_path: Path, *, echo=click.echo) -> bool:
+    """Crawl ``sources`` one after another; print each summary; True if all ok."""
+    all_ok = True
+    for source in sources:
+        echo(f"crawling {source.id} ({source.kind}: {', '.join(source.urls) or source.spider})", err=True)
+        process = CrawlProcess(source, config.path, db_path)
+        try:
+            result = process.wait()
+        except KeyboardInterrupt:
+            process.stop("interrupted")
+            echo(format_summary(process.finish()))
+            raise click.Abort() from None
+        echo(format_summary(result))
+        all_ok &= result.ok
+    return all_ok
+
+
+@click.group()
+@click.version_option(package_name="newsmon")
+def main():
+    """newsmon: crawl news sources into a clean SQLite database of articles and claims."""
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="Crawl every enabled source.")
+@config_option
+@db_option
+def crawl(sources, all_sources, config_path, db_path):
+    """Crawl SOURCE(s) now, once, and print a summary."""
+    config = _load(config_path)
+    if all_sources and sources:
+        raise click.UsageError("give source ids or --all, not both")
+    if not all_sources and not sources:
+        raise click.UsageError("name at least one source id, or use --all")
+    try:
+        selected = config.enabled_sources() if all_sources else [config.get(s) for s in sources]
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    if not selected:
+        raise click.ClickException(f"no enabled sources in {config.path}")
+    db_path = _prepare_db(db_path, config)
+    if not crawl_sources(selected, config, db_path):
+        raise click.ClickException("some sources could not be crawled (see above)")
+
+
+@main.command()
+@db_option
+@click.option("--keep-serving", is_flag=True, help="Keep the sample site up after the crawl (Ctrl-C to stop).")
+def demo(db_path, keep_serving):
+    """Serve the bundled sample news site on 127.0.0.1 and crawl it into the DB."""
+    import tempfile
+
+    from crawler.config import parse_config
+    from crawler.fixture_site import FixtureSite
+
+    site = FixtureSite()
+    base = site.start()
+    try:
+        click.echo(f"sample news site at {base}", err=True)
+        config_file = Path(tempfile.mkdtemp(prefix="newsmon-demo-")) / "sources.toml"
+        config_file.write_text(site.sources_toml(), encoding="utf-8")
+        config = parse_config(config_file.read_text(encoding="utf-8"), config_file)
+        db_path = _prepare_db(db_path or Path("news.db"), config)
+        ok = crawl_sources(config.enabled_sources(), config, db_path)
+        click.echo(f"\nopen it with:  datasette {db_path} -m metadata.yml   (or: newsmon serve --db {db_path})")
+        if keep_serving:
+            click.echo(f"sample site still at {base}; Ctrl-C to stop", err=True)
+            import time
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        site.stop()
+    if not ok:
+        raise click.ClickException("some demo sources could not be crawled")
+
+
+@main.command()
+@db_option
+def status(db_path):
+    """A table of sources: last run, status, new articles in 24 h, open alerts."""
+    from crawler.health import status_rows
+
+    db_path = default_db_path(db_path)
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` first")
+    db = open_db(db_path)
+    rows = status_rows(db)
+    headers = ["source", "last run", "status", "new 24h", "articles", "open alerts"]
+    table = [headers] + [[str(r[k] if r[k] is not None else "-") for k in
+                          ("source_id", "last_run", "status", "new_24h", "articles", "open_alerts")]
+                         for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+@main.command()
+@db_option
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind; anything but loopback exposes the database.")
+def serve(db_path, port, host):
+    """Open the database in Datasette (read-only) with newsmon's metadata."""
+    import subprocess
+
+    db_path = default_db_path(db_path)
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` or `newsmon demo` first")
+    db = open_db(db_path)  # migrate before Datasette opens it read-only
+    db.conn.close()
+    metadata = Path(__file__).resolve().parent / "metadata.yml"
+    cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
+           "--port", str(port), "--setting", "sql_time_limit_ms", "3000"]
+    if metadata.exists():
+        cmd += ["-m", str(metadata)]
+    click.echo(f"Datasette at http://{host}:{port}/  (Ctrl-C to stop)")
+    try:
+        sys.exit(subprocess.call(cmd))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@
     newsmon demo [--db PATH]
     newsmon status [--db PATH]
     newsmon serve [--db PATH] [--port N]
+    newsmon reprocess [--db PATH] [--source ID]
 
 Defaults: --config sources.toml (or $NEWSMON_CONFIG), --db news.db (or $NEWSMON_DB).
 """
@@ -146,6 +147,46 @@ def status(db_path):
 
 @main.command()
 @db_option
+@click.option("--source", "source_id", default=None, help="Only this source's pages.")
+@click.option("--workers", type=int, default=0, help="Worker processes [default: one per core].")
+def reprocess(db_path, source_id, workers):
+    """Re-run extraction, dedupe and claims over stored pages, without fetching."""
+    from tqdm import tqdm
+
+    from pipelines.reprocess import reprocess as reprocess_pages
+
+    db_path = default_db_path(db_path)
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}")
+    db = open_db(db_path)
+    where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
+    total = db.execute(f"SELECT count(*) FROM pages {where}", params).fetchone()[0]
+    if not total:
+        raise click.ClickException("no stored pages to reprocess" + (f" for {source_id}" if source_id else ""))
+    with tqdm(total=total, unit="page", desc="reprocess", file=sys.stderr) as bar:
+        counts = reprocess_pages(db, source_id=source_id, workers=workers or None, progress=bar.update)
+    click.echo("reprocessed %d pages: %s" % (total, ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
+
+
+def metadata_for(db_path: Path) -> Path:
+    """metadata.yml with its database key renamed to this file's Datasette name."""
+    import tempfile
+
+    import yaml
+
+    source = Path(__file__).resolve().parent / "metadata.yml"
+    metadata = yaml.safe_load(source.read_text(encoding="utf-8"))
+    name = Path(db_path).stem
+    if name == "news":
+        return source
+    metadata["databases"] = {name: metadata["databases"]["news"]}
+    out = Path(tempfile.mkdtemp(prefix="newsmon-serve-")) / "metadata.yml"
+    out.write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
+    return out
+
+
+@main.command()
+@db_option
 @click.option("--port", type=int, default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind; anything but loopback exposes the database.")
@@ -158,11 +199,9 @@ def serve(db_path, port, host):
         raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` or `newsmon demo` first")
     db = open_db(db_path)  # migrate before Datasette opens it read-only
     db.conn.close()
-    metadata = Path(__file__).resolve().parent / "metadata.yml"
     cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
-           "--port", str(port), "--setting", "sql_time_limit_ms", "3000"]
-    if metadata.exists():
-        cmd += ["-m", str(metadata)]
+           "--port", str(port), "--setting", "sql_time_limit_ms", "3000",
+           "-m", str(metadata_for(db_path))]
     click.echo(f"Datasette at http://{host}:{port}/  (Ctrl-C to stop)")
     try:
         sys.exit(subprocess.call(cmd))

@@ -64,8 +64,10 @@ def parse_feed(body: bytes, base_url: str) -> list[dict]:
         entries.append({
             "url": urljoin(base_url, link.strip()),
             "title": entry.get("title"),
-            "published": _iso_from_struct(entry.get("published_parsed")),
-            "updated": _iso_from_struct(entry.get("updated_parsed")),
+            # dict.get: FeedParserDict.get maps these keys onto each other with a warning
+            "published": _iso_from_struct(dict.get(entry, "published_parsed")
+                                          or dict.get(entry, "updated_parsed")),
+            "updated": _iso_from_struct(dict.get(entry, "updated_parsed")),
         })
     return entries
 

@@ -100,6 +100,51 @@ INDEXES = [
 
 FTS = {"articles": ["title", "text"], "claims": ["quote", "speaker"]}
 
+# Views join what readers want to see together; recreated on every migration
+# so they stay in step with the tables.
+VIEWS = {
+    "claims_view": """
+        SELECT c.id, c.speaker, c.speaker_role, c.kind, c.cue, c.quote, c.sentence,
+               c.article_id, a.title AS article_title, a.url AS article_url,
+               a.source_id, s.name AS source_name, a.published_at, a.first_seen_at,
+               c.version, c.claim_group_id, c.speaker_id
+        FROM claims c
+        JOIN articles a ON a.id = c.article_id
+        LEFT JOIN sources s ON s.id = a.source_id
+        WHERE c.version = a.version_count""",
+    "articles_view": """
+        SELECT a.id, a.title, a.url, a.source_id, s.name AS source_name, a.published_at,
+               a.published_at_source, a.authors, a.language, a.word_count, a.first_seen_at,
+               a.last_changed_at, a.version_count,
+               (SELECT count(*) FROM articles d WHERE d.duplicate_of = a.id) AS duplicate_count,
+               (SELECT count(*) FROM claims c WHERE c.article_id = a.id
+                  AND c.version = a.version_count) AS claim_count,
+               a.duplicate_of, a.duplicate_method, a.duplicate_similarity
+        FROM articles a LEFT JOIN sources s ON s.id = a.source_id""",
+    "duplicate_clusters": """
+        SELECT o.id AS article_id, o.title, o.url, o.source_id AS first_source,
+               o.first_seen_at,
+               count(d.id) + 1 AS copies,
+               (SELECT count(DISTINCT x.source_id) FROM articles x
+                  WHERE x.id = o.id OR x.duplicate_of = o.id) AS outlets,
+               group_concat(DISTINCT d.source_id) AS also_run_by,
+               group_concat(d.duplicate_method) AS methods
+        FROM articles o JOIN articles d ON d.duplicate_of = o.id
+        GROUP BY o.id""",
+    "source_health": """
+        SELECT s.id AS source_id, s.name, s.kind, s.schedule, s.enabled,
+               r.started_at AS last_run_at, r.status AS last_status,
+               r.finish_reason AS last_finish_reason, r.articles_new AS last_run_new,
+               (SELECT count(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+               (SELECT count(*) FROM alerts al WHERE al.source_id = s.id
+                  AND al.cleared_at IS NULL) AS open_alerts,
+               (SELECT group_concat(al.kind || ': ' || al.message, ' | ') FROM alerts al
+                  WHERE al.source_id = s.id AND al.cleared_at IS NULL) AS alert_messages
+        FROM sources s
+        LEFT JOIN crawl_runs r ON r.id = (SELECT id FROM crawl_runs WHERE source_id = s.id
+                                          ORDER BY started_at DESC, id DESC LIMIT 1)""",
+}
+
 
 def utcnow() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -166,6 +211,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for name, cols in FTS.items():
             if not db[f"{name}_fts"].exists():
                 db[name].enable_fts(cols, create_triggers=True, tokenize="porter")
+        for name, sql in VIEWS.items():
+            db.execute(f"DROP VIEW IF EXISTS {name}")
+            db.execute(f"CREATE VIEW {name} AS {sql}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

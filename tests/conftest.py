@@ -1,0 +1,61 @@
+"""Shared fixtures: the offline fixture news site on 127.0.0.1 and the real CLI."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "tests" / "data" / "seeds"
+# settings that make a loopback crawl fast; politeness defaults are for real sites
+FAST_SETTINGS = "{ DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 16 }"
+
+
+def fast_sources_toml(toml_text: str, extra: str = "") -> str:
+    """The site's sources with fast per-source settings (and optional extra TOML)."""
+    text = re.sub(r"^settings\s*=.*$", "", toml_text, flags=re.M)
+    text = re.sub(r"^(\[sources\.[^\]]+\])$", rf"\1\nsettings = {FAST_SETTINGS}", text, flags=re.M)
+    return text + ("\n" + extra if extra else "")
+
+
+def newsmon_cmd() -> list[str]:
+    script = Path(sys.executable).parent / "newsmon"
+    return [str(script)] if script.exists() else [sys.executable, str(ROOT / "scheduler.py")]
+
+
+def run_newsmon(*args, env=None, timeout=300, check=False) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ, **(env or {}))
+    full_env.pop("NEWSMON_RUN_ID", None)
+    proc = subprocess.run(newsmon_cmd() + [str(a) for a in args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=ROOT)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"newsmon {' '.join(map(str, args))} failed ({proc.returncode}):\n"
+                             f"{proc.stdout}\n{proc.stderr[-5000:]}")
+    return proc
+
+
+@pytest.fixture
+def site():
+    from crawler.fixture_site import FixtureSite
+
+    site = FixtureSite()
+    site.start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def site_config(site, tmp_path) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(fast_sources_toml(site.sources_toml()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "news.db"

@@ -59,3 +59,42 @@ def site_config(site, tmp_path) -> Path:
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "news.db"
+
+
+def snapshot_db(src: Path, dst: Path) -> Path:
+    """A consistent copy of a WAL database (sqlite backup API)."""
+    import sqlite3
+
+    with sqlite3.connect(src) as source, sqlite3.connect(dst) as target:
+        source.backup(target)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def crawl_session(tmp_path_factory):
+    """The fixture site crawled through the real CLI, three times:
+
+    1. phase 1, everything new;   2. phase 1 again, nothing should be refetched;
+    3. phase 2 (two articles edited, their feed/sitemap dates bumped).
+    ``db`` is a snapshot after crawl 2, ``db_edited`` the database after crawl 3.
+    """
+    from crawler.fixture_site import FixtureSite
+
+    tmp = tmp_path_factory.mktemp("crawl")
+    site = FixtureSite()
+    site.start()
+    config = tmp / "sources.toml"
+    config.write_text(fast_sources_toml(site.sources_toml()), encoding="utf-8")
+    db_path = tmp / "news.db"
+    result = {"site": site, "manifest": site.manifest(), "config": config}
+    for step in ("first", "second", "third"):
+        if step == "third":
+            snapshot_db(db_path, tmp / "phase1.db")
+            site.set_phase(2)
+        site.clear_requests()
+        result[step] = run_newsmon("crawl", "--all", "--config", config, "--db", db_path)
+        result[f"{step}_requests"] = site.requests
+    result["db_path"] = tmp / "phase1.db"
+    result["db_edited_path"] = db_path
+    yield result
+    site.stop()

@@ -13,26 +13,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    """The fixture site crawled once (all sources) through the real CLI."""
-    from crawler.fixture_site import FixtureSite
-    from tests.conftest import fast_sources_toml
-
-    tmp = tmp_path_factory.mktemp("crawl")
-    site = FixtureSite()
-    site.start()
-    config = tmp / "sources.toml"
-    config.write_text(fast_sources_toml(site.sources_toml()), encoding="utf-8")
-    db_path = tmp / "news.db"
-    first = run_newsmon("crawl", "--all", "--config", config, "--db", db_path)
-    first_requests = site.requests
-    site.clear_requests()
-    second = run_newsmon("crawl", "--all", "--config", config, "--db", db_path)
-    second_requests = site.requests
-    yield {"site": site, "manifest": site.manifest(), "db": sqlite_utils.Database(db_path),
-           "first": first, "second": second, "first_requests": first_requests,
-           "second_requests": second_requests, "config": config, "db_path": db_path}
-    site.stop()
+def crawled(crawl_session):
+    return crawl_session | {"db": sqlite_utils.Database(crawl_session["db_path"])}
 
 
 def article_rows(db):

@@ -47,6 +47,10 @@ ITEM_PIPELINES = {
     "pipelines.adapters.ExtractPipeline": 100,
     "pipelines.adapters.StorePipeline": 900,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # first in line: nothing is sent to a refused address, not even robots.txt
+    "crawler.middlewares.SafeFetchMiddleware": 50,
+}
 EXTENSIONS = {
     "crawler.extensions.RunMonitor": 10,
 }
@@ -57,10 +61,14 @@ NEWSMON_DB = None              # defaults to $NEWSMON_DB or ./news.db
 NEWSMON_WORKERS = 0            # extraction worker processes; 0 = one per core
 NEWSMON_EXTRACT_TIMEOUT = 60.0
 NEWSMON_EXTRACT_MEMORY_MB = 1024
+NEWSMON_STORE_BATCH = 50       # items per write transaction
+NEWSMON_STORE_WINDOW = 0.5     # seconds an item may wait for its batch
 NEWSMON_STORE_HTML = True      # keep raw pages for `newsmon reprocess`
 NEWSMON_MAX_PAGES = 2000       # article pages fetched per source per run (trap guard)
 NEWSMON_SITEMAP_DEPTH = 3      # nested sitemap indexes followed
 NEWSMON_NEAR_DUPLICATE_THRESHOLD = None   # None = pipelines.dedupe.DEFAULT_THRESHOLD
 NEWSMON_SITE_LINE_MIN_PAGES = 3
+NEWSMON_ALLOW_PRIVATE_HOSTS = []   # host[:port] on private addresses that may be fetched
+                                   # besides the source's own configured hosts
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -15,7 +15,7 @@ import logging
 import sqlite3
 
 from pipelines import dedupe
-from pipelines.ingest import ingest_page
+from pipelines.ingest import ingest_pages
 from pipelines.store import open_db, site_lines
 from pipelines.workers import AnalysisFailed, AnalysisPool
 
@@ -74,15 +74,25 @@ class ExtractPipeline:
 
 
 class StorePipeline:
+    """Writes items in small batches: one transaction per batch of up to
+    NEWSMON_STORE_BATCH items or NEWSMON_STORE_WINDOW seconds, whichever
+    comes first, flushed on close. An item's process_item returns only after
+    its batch committed, so what Scrapy counts as processed is on disk.
+    """
+
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
         self.store_html = settings.getbool("NEWSMON_STORE_HTML")
         self.threshold = settings.getfloat("NEWSMON_NEAR_DUPLICATE_THRESHOLD") or dedupe.DEFAULT_THRESHOLD
+        self.batch_size = settings.getint("NEWSMON_STORE_BATCH")
+        self.window = settings.getfloat("NEWSMON_STORE_WINDOW")
         self.db = None
         self.index = None
         self.failed = False
+        self._batch: list[tuple[dict, asyncio.Future]] = []
+        self._timer = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -92,25 +102,49 @@ class StorePipeline:
         self.db = open_db(_db_path(self.crawler))
         self.index = dedupe.NearDuplicateIndex(self.db.conn, threshold=self.threshold)
 
-    def close_spider(self):
+    async def close_spider(self):
+        self._flush()
         if self.db is not None:
             self.db.conn.close()
 
     async def process_item(self, item):
         if self.failed:
             return item
+        waiter = asyncio.get_running_loop().create_future()
+        self._batch.append((dict(item), waiter))
+        if len(self._batch) >= self.batch_size:
+            self._flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.window, self._flush)
+        result = await waiter
+        self._count(item, result)
+        return item
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
         run_id = getattr(self.crawler, "newsmon_run_id", None)
         try:
-            result = ingest_page(self.db, self.index, dict(item), run_id=run_id,
-                                 store_html=self.store_html)
+            results = ingest_pages(self.db, self.index, [rec for rec, _ in batch], run_id=run_id,
+                                   store_html=self.store_html)
         except sqlite3.Error as e:
             # disk full, read-only file, corrupt DB: stop the crawl loudly
             # rather than drop items one by one
             self.failed = True
-            log.error("storage failed, stopping the crawl: %s (at %s)", e, item["url"])
+            log.error("storage failed, stopping the crawl: %s (%d pages not stored)", e, len(batch))
             self.stats.set_value("newsmon/storage_error", f"{type(e).__name__}: {e}")
+            self.stats.inc_value("newsmon/not_stored", len(batch))
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="storage_error"))
-            return item
+            results = [{"outcome": "error", "reason": "storage_error"}] * len(batch)
+        for (_, waiter), result in zip(batch, results):
+            if not waiter.done():
+                waiter.set_result(result)
+
+    def _count(self, item, result: dict) -> None:
         outcome = result["outcome"]
         self.stats.inc_value(f"newsmon/outcome/{outcome}")
         if outcome == "dropped":
@@ -118,4 +152,5 @@ class StorePipeline:
             log.info("dropped %s: %s", item["url"], result["reason"])
         elif outcome == "duplicate":
             self.stats.inc_value(f"newsmon/duplicate/{result.get('method')}")
-        return item
+        elif outcome == "error" and result.get("reason") != "storage_error":
+            log.error("could not store %s: %s", item["url"], result.get("reason"))

@@ -18,14 +18,15 @@ Outcomes, as counted in the crawl summary:
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import sqlite_utils
 
 from pipelines import dedupe
 from pipelines.claims import claim_key, speaker_key
-from pipelines.store import count_site_lines, save_page, utcnow
+from pipelines.store import count_site_lines, save_page, utcnow, write_transaction
 
-OUTCOMES = ("new", "updated", "unchanged", "duplicate", "dropped")
+OUTCOMES = ("new", "updated", "unchanged", "duplicate", "dropped", "error")
 
 
 def _article_for_urls(db: sqlite_utils.Database, urls) -> dict | None:
@@ -129,18 +130,36 @@ def _article_fields(article: dict) -> dict:
     }
 
 
-def ingest_page(db: sqlite_utils.Database, index: dedupe.NearDuplicateIndex, rec: dict, *,
-                run_id: int | None = None, store_html: bool = True) -> dict:
-    """Write one analysed page and return ``{"outcome": ..., "article_id": ..., ...}``.
+def ingest_pages(db: sqlite_utils.Database, index: dedupe.NearDuplicateIndex, recs: list[dict], *,
+                 run_id: int | None = None, store_html: bool = True) -> list[dict]:
+    """Write analysed pages in one transaction; one result dict per page.
 
     ``rec`` holds: source_id, url (the canonical request URL), final_url,
     fetched_at, status, content_type, encoding, html, feed_published,
     feed_updated, etag, last_modified, not_modified (a 304), and from the
     analysis: article (pipelines.extract result or None), drop_reason, claims.
+    Each page gets its own savepoint: a page that fails is rolled back alone
+    and reported as ``{"outcome": "error", ...}``; a database that fails
+    (disk full, read-only) raises, and nothing of the batch is committed.
     """
-    now = rec.get("fetched_at") or utcnow()
-    with db.conn:
-        return _ingest(db, index, rec, now, run_id, store_html)
+    results = []
+    with write_transaction(db):
+        for rec in recs:
+            db.execute("SAVEPOINT page")
+            try:
+                result = _ingest(db, index, rec, rec.get("fetched_at") or utcnow(), run_id, store_html)
+            except sqlite3.IntegrityError as e:
+                db.execute("ROLLBACK TO page")
+                result = {"outcome": "error", "reason": f"integrity: {e}"}
+            db.execute("RELEASE page")
+            results.append(result)
+    return results
+
+
+def ingest_page(db: sqlite_utils.Database, index: dedupe.NearDuplicateIndex, rec: dict, *,
+                run_id: int | None = None, store_html: bool = True) -> dict:
+    """Write one analysed page; see :func:`ingest_pages`."""
+    return ingest_pages(db, index, [rec], run_id=run_id, store_html=store_html)[0]
 
 
 def _ingest(db, index, rec, now, run_id, store_html) -> dict:

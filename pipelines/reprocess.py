@@ -18,7 +18,7 @@ import sqlite_utils
 
 from pipelines import dedupe
 from pipelines.ingest import _article_fields, ingest_page, store_claims
-from pipelines.store import decompress_html, site_lines, utcnow
+from pipelines.store import decompress_html, site_lines, utcnow, write_transaction
 from pipelines.workers import AnalysisFailed, AnalysisPool
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def _replace_current_version(db, index, article_id: int, analysis: dict, now: st
     old_hash, version, duplicate_of = row
     if digest == old_hash:
         return "unchanged"
-    with db.conn:
+    with write_transaction(db):
         db["articles"].update(article_id, _article_fields(article) | {"text_hash": digest})
         db.execute("UPDATE article_versions SET text = ?, text_hash = ?, title = ? "
                    "WHERE article_id = ? AND version = ?",

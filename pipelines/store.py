@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -179,6 +180,27 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK on error).
+
+    Taking the write lock up front makes a second writer wait for the busy
+    timeout instead of failing with "database is locked" when a deferred
+    transaction tries to upgrade a stale read snapshot.
+    """
+    conn = db.conn
+    if conn.in_transaction:  # nested use: the outer transaction decides
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
 def open_db(path: str | Path, *, readonly: bool = False, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating and migrating if needed) the newsmon database at ``path``."""
     path = Path(path)
@@ -196,7 +218,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     existing = set(db.table_names())
     if current == SCHEMA_VERSION and set(TABLES) <= existing:
         return
-    with db.conn:
+    with write_transaction(db):
         for name, (columns, pk, fks) in TABLES.items():
             table = db[name]
             if name not in existing:
@@ -220,7 +242,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 def upsert_sources(db: sqlite_utils.Database, sources) -> None:
     """Mirror the config's sources into the ``sources`` table."""
     now = utcnow()
-    with db.conn:
+    with write_transaction(db):
         for source in sources:
             row = source.as_row() | {"updated_at": now}
             db["sources"].upsert(row, pk="id", alter=False)
@@ -228,7 +250,7 @@ def upsert_sources(db: sqlite_utils.Database, sources) -> None:
 
 def start_run(db: sqlite_utils.Database, source_id: str, *, pid: int | None = None,
               started_at: str | None = None) -> int:
-    with db.conn:
+    with write_transaction(db):
         return db["crawl_runs"].insert({
             "source_id": source_id, "started_at": started_at or utcnow(),
             "status": "running", "pid": pid,
@@ -245,7 +267,7 @@ def finish_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
     for key in ("dropped_reasons", "http_errors", "error_summary"):
         if key in fields and not isinstance(fields[key], (str, type(None))):
             fields[key] = json.dumps(fields[key], sort_keys=True)
-    with db.conn:
+    with write_transaction(db):
         db["crawl_runs"].update(run_id, fields)
 
 

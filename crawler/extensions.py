@@ -40,8 +40,10 @@ def summarize_stats(stats: dict) -> dict:
     }
     if stats.get("newsmon/start_pages_failed"):
         errors["start_pages_failed"] = stats["newsmon/start_pages_failed"]
-    if stats.get("newsmon/storage_error"):
-        errors["storage_error"] = stats["newsmon/storage_error"]
+    for key in ("storage_error", "robots_unavailable"):
+        if stats.get(f"newsmon/{key}"):
+            errors[key] = stats[f"newsmon/{key}"]
+    errors.update({f"blocked/{k}": v for k, v in prefixed("newsmon/blocked/").items()})
     outcome = prefixed("newsmon/outcome/")
     return {
         "pages_fetched": stats.get("downloader/response_count", 0),
@@ -87,7 +89,8 @@ class RunMonitor:
         counts = summarize_stats(stats)
         status = STATUS_BY_REASON.get(reason, "failed")
         if status == "ok" and spider.start_pages_ok == 0 and spider.start_pages_failed:
-            status, reason = "failed", "no_start_page"
+            status = "failed"
+            reason = "robots_unavailable" if stats.get("newsmon/robots_unavailable") else "no_start_page"
         if stats.get("newsmon/storage_error"):
             status = "failed"
         db = open_db(self.db_path)

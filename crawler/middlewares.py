@@ -17,7 +17,9 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet.defer import Deferred
 
 SAFE_SCHEMES = ("http", "https")
 
@@ -86,3 +88,109 @@ class SafeFetchMiddleware:
             what = f"redirect from {redirected[-1]} to" if redirected else "request"
             self._refuse(request.url, reason, what)
         return None
+
+
+class _UnavailableRobots:
+    """Stands in for the rules of a site whose robots.txt could not be read."""
+
+    def allowed(self, url, user_agent) -> bool:
+        return False
+
+    def sitemaps(self):
+        return iter(())
+
+
+class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt handling, stricter where the standard asks for it.
+
+    A 404 (or any 4xx) robots.txt means everything is allowed, as in Scrapy.
+    A 5xx answer or a failed fetch (timeout, refused connection) means the
+    site's rules are unknown: this run skips the site and records why
+    (``newsmon/robots_unavailable``), instead of Scrapy's crawl-everything.
+    """
+
+    def _unavailable(self, netloc: str, why: str) -> None:
+        self.crawler.spider.logger.warning(
+            "robots.txt of %s unavailable (%s): skipping the site this run", netloc, why)
+        self._stats.set_value("newsmon/robots_unavailable", f"{netloc}: {why}")
+        pending = self._parsers[netloc]
+        self._parsers[netloc] = _UnavailableRobots()
+        if isinstance(pending, Deferred):
+            pending.callback(self._parsers[netloc])
+
+    async def _parse_robots(self, response, netloc, request):
+        if response.status >= 500:
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            self._unavailable(netloc, f"HTTP {response.status}")
+            return
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc, netloc):
+        if isinstance(exc, IgnoreRequest):
+            return super()._robots_error(exc, netloc)
+        self._stats.inc_value(f"robotstxt/exception_count/{type(exc).__name__}")
+        self._unavailable(netloc, type(exc).__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    import email.utils
+    import time
+
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (now if now is not None else time.time()))
+
+
+class RetryAfterMiddleware:
+    """Honour 429 and 503 answers: back off, don't hammer.
+
+    The site's download slot is slowed to the Retry-After delay (default
+    NEWSMON_RETRY_AFTER_DEFAULT when the header is absent) and the request is
+    retried through Scrapy's retry machinery; a delay longer than
+    NEWSMON_RETRY_AFTER_MAX gives up on the request for this run.
+    """
+
+    CODES = (429, 503)
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.default = crawler.settings.getfloat("NEWSMON_RETRY_AFTER_DEFAULT")
+        self.maximum = crawler.settings.getfloat("NEWSMON_RETRY_AFTER_MAX")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response):
+        from scrapy.downloadermiddlewares.retry import get_retry_request
+
+        if response.status not in self.CODES:
+            return response
+        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+        delay = self.default if delay is None else delay
+        stats = self.crawler.stats
+        if delay > self.maximum:
+            stats.inc_value("newsmon/retry_after/gave_up")
+            self.crawler.spider.logger.warning(
+                "%s asks us to wait %.0f s (over %.0f s): giving up this run", request.url, delay, self.maximum)
+            return response
+        slot_key = request.meta.get("download_slot")
+        slots = self.crawler.engine.downloader.slots
+        slot = slots.get(slot_key) if slot_key else None
+        if slot is None:
+            from scrapy.utils.httpobj import urlparse_cached
+            slot = slots.get(urlparse_cached(request).hostname or "")
+        if slot is not None:
+            slot.delay = max(slot.delay, delay)
+        stats.inc_value("newsmon/retry_after/backoff")
+        retry = get_retry_request(request, spider=self.crawler.spider, reason=f"retry_after_{response.status}")
+        return retry or response

@@ -29,6 +29,7 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 NEWSMON_SITEMAP_MAXSIZE = 50 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]   # 429/503: RetryAfterMiddleware
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 3
 URLLENGTH_LIMIT = 2048
@@ -50,7 +51,14 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # first in line: nothing is sent to a refused address, not even robots.txt
     "crawler.middlewares.SafeFetchMiddleware": 50,
+    # robots.txt: 5xx or unreachable means skip the site this run (Scrapy: allow all)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # 429/503 with Retry-After: slow the site down, then retry (before RetryMiddleware)
+    "crawler.middlewares.RetryAfterMiddleware": 560,
 }
+NEWSMON_RETRY_AFTER_DEFAULT = 5.0    # seconds, when a 429/503 has no Retry-After
+NEWSMON_RETRY_AFTER_MAX = 120.0      # longer requested waits give up for this run
 EXTENSIONS = {
     "crawler.extensions.RunMonitor": 10,
 }

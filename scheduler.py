@@ -2,6 +2,7 @@
 
     newsmon crawl SOURCE... | --all [--config PATH] [--db PATH]
     newsmon demo [--db PATH]
+    newsmon run [--once] [--config PATH] [--db PATH]
     newsmon status [--db PATH]
     newsmon serve [--db PATH] [--port N]
     newsmon reprocess [--db PATH] [--source ID]
@@ -90,6 +91,50 @@ def crawl(sources, all_sources, config_path, db_path):
     db_path = _prepare_db(db_path, config)
     if not crawl_sources(selected, config, db_path):
         raise click.ClickException("some sources could not be crawled (see above)")
+
+
+@main.command()
+@click.option("--once", is_flag=True,
+              help="Crawl every source that is due, then exit (for cron; safe every minute).")
+@config_option
+@db_option
+@click.option("-q", "--quiet", is_flag=True, help="Hide the crawls' own Scrapy logs.")
+def run(once, config_path, db_path, quiet):
+    """Keep every source fresh on its schedule (daemon), or crawl what is due (--once).
+
+    Exit status of --once: 0 when every due source was crawled ok, 1 otherwise.
+    The daemon stops cleanly on SIGTERM or SIGINT and reloads sources.toml on
+    SIGHUP or when the file changes.
+    """
+    import logging
+    import subprocess
+
+    from crawler.daemon import DatabaseLock, Scheduler, SchedulerLocked
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = _load(config_path)
+    db_path = _prepare_db(db_path, config)
+    lock = DatabaseLock(db_path)
+    try:
+        lock.acquire()
+    except SchedulerLocked as e:
+        if once:  # cron fired while the previous run is still going: nothing to do
+            click.echo(f"newsmon run --once: {e}; nothing to do", err=True)
+            return
+        raise click.ClickException(str(e)) from None
+    try:
+        scheduler = Scheduler(config.path, db_path, log_file=subprocess.DEVNULL if quiet else None)
+        if once:
+            ok = scheduler.run_once()
+            for result in scheduler.results:
+                click.echo(format_summary(result))
+            if not ok:
+                raise click.ClickException("some sources failed (see above)")
+        else:
+            scheduler.run_forever()
+    finally:
+        lock.release()
 
 
 @main.command()

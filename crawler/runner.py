@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.store import finish_run, open_db, start_run
+from pipelines.store import finish_run, open_db, start_run, write_transaction
 
 FINAL_STATUSES = ("ok", "failed", "timed_out", "interrupted")
 
@@ -75,6 +75,12 @@ class CrawlProcess:
             stdout=log_file or subprocess.DEVNULL, stderr=log_file or None,
             stdin=subprocess.DEVNULL, start_new_session=True)
         self._forced_status: str | None = None
+        db = open_db(self.db_path)
+        try:  # the pid lets a later scheduler tell a live crawl from an orphaned row
+            with write_transaction(db):
+                db["crawl_runs"].update(self.run_id, {"pid": self.proc.pid})
+        finally:
+            db.conn.close()
 
     @property
     def pid(self) -> int:

@@ -1,0 +1,394 @@
+"""The scheduler: `newsmon run` (a daemon) and `newsmon run --once` (for cron).
+
+APScheduler 3 (BlockingScheduler) with one job per enabled source, built
+from its ``schedule``; each job runs one crawl in its own subprocess
+(crawler.runner), bounded in time, then checks the source's health
+(crawler.health) and posts alert changes to the optional webhook.
+
+- ``max_instances=1`` per source and coalesced misfires: a slow crawl is never
+  overlapped by the next one of the same source, and missed runs collapse
+  into one.
+- A thread pool of ``max_concurrent_crawls`` (default 2) bounds crawls at once.
+- On start, every source that is due (never crawled, or overdue by its
+  schedule and its last run in the DB) is crawled right away.
+- SIGTERM / SIGINT: no new crawls; running ones get ``grace_period`` to finish,
+  then are stopped (SIGINT, then SIGKILL) and recorded as interrupted.
+- SIGHUP, or a change of the config file's mtime: the config is reloaded and
+  jobs are added, removed or rescheduled; a broken edit is logged and the old
+  config kept.
+- A lock file beside the database keeps two schedulers off one database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import signal
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from apscheduler.executors.pool import ThreadPoolExecutor as JobThreadPool
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawler.config import Config, ConfigError, Source, load_config, parse_interval, parse_schedule
+from crawler.health import DEFAULT_FAILURE_RUNS, check_source
+from crawler.runner import CrawlProcess, CrawlResult
+from pipelines.store import finish_run, open_db, parse_time, upsert_sources
+
+log = logging.getLogger("newsmon.scheduler")
+
+DEFAULTS = {
+    "max_concurrent_crawls": 2,
+    "crawl_timeout": "1h",
+    "grace_period": "30s",
+    "failure_alert_runs": DEFAULT_FAILURE_RUNS,
+}
+POLL_SECONDS = 0.5
+CONFIG_WATCH_SECONDS = 2
+
+
+class SchedulerLocked(RuntimeError):
+    """Another scheduler holds the database's lock."""
+
+
+class DatabaseLock:
+    """An exclusive, non-blocking flock on ``<db>.lock``; released on exit or death."""
+
+    def __init__(self, db_path: Path):
+        self.path = Path(str(db_path) + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise SchedulerLocked(
+                f"another newsmon scheduler (pid {holder}) is running on this database "
+                f"(lock {self.path})") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _seconds(value, default: str) -> float:
+    value = default if value is None else value
+    return float(value) if isinstance(value, (int, float)) else float(parse_interval(str(value)))
+
+
+def option_seconds(config: Config, key: str) -> float:
+    return _seconds(config.options.get(key), DEFAULTS[key])
+
+
+def trigger_for(source: Source, jitter: float | None = None):
+    """The APScheduler trigger of a source's ``schedule`` (UTC), with jitter.
+
+    Default jitter: a tenth of the interval, at most a minute, so many
+    sources on one schedule do not hit the network in the same second.
+    """
+    kind, value = parse_schedule(source.schedule)
+    if kind == "interval":
+        jitter = min(value / 10, 60) if jitter is None else jitter
+        return IntervalTrigger(seconds=value, jitter=jitter or None, timezone=timezone.utc)
+    return CronTrigger.from_crontab(value, timezone=timezone.utc)
+
+
+def next_due(source: Source, last_started: datetime | None) -> datetime | None:
+    """When the source is next due by its schedule after ``last_started`` (None: now)."""
+    if last_started is None:
+        return None
+    kind, value = parse_schedule(source.schedule)
+    if kind == "interval":
+        return last_started + timedelta(seconds=value)
+    return CronTrigger.from_crontab(value, timezone=timezone.utc).get_next_fire_time(None, last_started)
+
+
+def last_started(db, source_id: str) -> datetime | None:
+    """Start of the source's last run that got somewhere (not interrupted before it began)."""
+    row = db.execute(
+        "SELECT max(started_at) FROM crawl_runs WHERE source_id = ? AND status != 'running'",
+        [source_id]).fetchone()
+    return parse_time(row[0]) if row else None
+
+
+def due_sources(db, config: Config, now: datetime | None = None) -> list[Source]:
+    """Enabled sources never crawled or overdue by their schedule."""
+    now = now or datetime.now(timezone.utc)
+    due = []
+    for source in config.enabled_sources():
+        at = next_due(source, last_started(db, source.id))
+        if at is None or at <= now:
+            due.append(source)
+    return due
+
+
+def close_orphan_runs(db) -> int:
+    """Mark 'running' rows whose crawl process is gone (a scheduler killed with -9)."""
+    n = 0
+    for row in list(db.query("SELECT id, pid FROM crawl_runs WHERE status = 'running'")):
+        if row["pid"] and _alive(row["pid"]):
+            continue
+        finish_run(db, row["id"], status="interrupted", finish_reason="scheduler died during the crawl")
+        n += 1
+    return n
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def redact(url: str) -> str:
+    """A URL safe for logs: scheme and host only (webhook paths often hold tokens)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}{':%d' % parts.port if parts.port else ''}/…"
+
+
+def post_webhook(url: str, events: list[dict], timeout: float = 10.0) -> bool:
+    """POST alert events as JSON; a failing receiver is logged, never fatal."""
+    if not url or not events:
+        return True
+    body = json.dumps({"source": "newsmon", "events": events}).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "User-Agent": "newsmon-alerts"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read(1024)
+        return True
+    except Exception as e:  # noqa: BLE001 - any failure of the receiver is only logged
+        log.warning("webhook %s failed: %s", redact(url), type(e).__name__)
+        return False
+
+
+class Scheduler:
+    """Runs crawls of the configured sources on their schedules."""
+
+    def __init__(self, config_path: Path, db_path: Path, *, log_file=None):
+        self.config_path = Path(config_path)
+        self.db_path = Path(db_path)
+        self.log_file = log_file
+        self.config = load_config(self.config_path)
+        self.stopping = threading.Event()
+        self.active: dict[str, CrawlProcess] = {}
+        self._active_lock = threading.Lock()
+        self._config_mtime = self._mtime()
+        self._reload_requested = False
+        self.scheduler: BlockingScheduler | None = None
+        self.results: list[CrawlResult] = []
+
+    # -- one crawl -------------------------------------------------------------
+    def crawl(self, source_id: str) -> CrawlResult | None:
+        """Crawl one source now (blocking), bounded by crawl_timeout; then check health."""
+        if self.stopping.is_set():
+            return None
+        source = self.config.sources.get(source_id)
+        if source is None or not source.enabled:
+            return None
+        timeout = option_seconds(self.config, "crawl_timeout")
+        log.info("crawl of %s starting", source_id)
+        process = CrawlProcess(source, self.config_path, self.db_path, log_file=self.log_file)
+        with self._active_lock:
+            self.active[source_id] = process
+        try:
+            while process.running():
+                if process.elapsed() > timeout:
+                    log.warning("crawl of %s timed out after %.0f s: stopping it", source_id, timeout)
+                    process.stop("timed_out")
+                    break
+                time.sleep(POLL_SECONDS)
+            result = process.finish()
+        finally:
+            with self._active_lock:
+                self.active.pop(source_id, None)
+        self.results.append(result)
+        row = result.row
+        log.info("crawl of %s: %s (%s) in %.1f s: %s new, %s updated, %s pages", source_id,
+                 result.status, row.get("finish_reason"), row.get("duration_s") or 0,
+                 row.get("articles_new"), row.get("articles_updated"), row.get("pages_fetched"))
+        self._check_health(source_id)
+        return result
+
+    def _check_health(self, source_id: str) -> None:
+        db = open_db(self.db_path)
+        try:
+            events = check_source(db, source_id, failure_runs=int(
+                self.config.options.get("failure_alert_runs", DEFAULTS["failure_alert_runs"])))
+        finally:
+            db.conn.close()
+        post_webhook(self.config.options.get("webhook_url"), events)
+
+    def stop_active(self, grace: float) -> None:
+        """Let running crawls finish for ``grace`` seconds, then stop them as interrupted."""
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            with self._active_lock:
+                if not self.active:
+                    return
+            time.sleep(POLL_SECONDS)
+        with self._active_lock:
+            remaining = list(self.active.values())
+        for process in remaining:
+            log.warning("stopping crawl of %s (run %s): shutting down", process.source.id, process.run_id)
+            process.stop("interrupted")
+
+    # -- --once ---------------------------------------------------------------
+    def run_once(self) -> bool:
+        """Crawl every due source (up to max_concurrent_crawls at once); True if all ok."""
+        db = open_db(self.db_path)
+        try:
+            upsert_sources(db, self.config.sources.values())
+            close_orphan_runs(db)
+            due = due_sources(db, self.config)
+        finally:
+            db.conn.close()
+        if not due:
+            log.info("no source is due")
+            return True
+        log.info("due: %s", ", ".join(s.id for s in due))
+        workers = int(self.config.options.get("max_concurrent_crawls", DEFAULTS["max_concurrent_crawls"]))
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = list(pool.map(self.crawl, [s.id for s in due]))
+        return all(r is not None and r.ok for r in results)
+
+    # -- daemon ---------------------------------------------------------------
+    def _add_job(self, source: Source, first_run: datetime | None) -> None:
+        self.scheduler.add_job(
+            self.crawl, trigger_for(source, self._jitter()), args=[source.id], id=source.id,
+            name=f"crawl {source.id}", max_instances=1, coalesce=True,
+            misfire_grace_time=None, replace_existing=True,
+            next_run_time=first_run or datetime.now(timezone.utc))
+
+    def _jitter(self) -> float | None:
+        value = self.config.options.get("jitter")
+        return None if value is None else _seconds(value, "0s")
+
+    def _first_runs(self, sources) -> dict[str, datetime | None]:
+        db = open_db(self.db_path)
+        try:
+            now = datetime.now(timezone.utc)
+            out = {}
+            for source in sources:
+                at = next_due(source, last_started(db, source.id))
+                out[source.id] = None if at is None or at <= now else at
+            return out
+        finally:
+            db.conn.close()
+
+    def _schedule_all(self) -> None:
+        sources = self.config.enabled_sources()
+        first = self._first_runs(sources)
+        for source in sources:
+            self._add_job(source, first[source.id])
+        due = [s for s, at in first.items() if at is None]
+        log.info("scheduled %d sources; due now: %s", len(sources), ", ".join(due) or "none")
+
+    def _mtime(self) -> float | None:
+        try:
+            return self.config_path.stat().st_mtime
+        except OSError:
+            return None
+
+    def _watch_config(self) -> None:
+        mtime = self._mtime()
+        if self._reload_requested or (mtime is not None and mtime != self._config_mtime):
+            self._reload_requested = False
+            self._config_mtime = mtime
+            self.reload()
+
+    def reload(self) -> None:
+        """Re-read the config; add, remove and reschedule jobs to match it."""
+        try:
+            new = load_config(self.config_path)
+        except ConfigError as e:
+            log.error("config reload failed, keeping the running config: %s", e)
+            return
+        old = self.config
+        self.config = new
+        db = open_db(self.db_path)
+        try:
+            upsert_sources(db, new.sources.values())
+        finally:
+            db.conn.close()
+        old_enabled = {s.id: s for s in old.enabled_sources()}
+        new_enabled = {s.id: s for s in new.enabled_sources()}
+        for source_id in old_enabled.keys() - new_enabled.keys():
+            self.scheduler.remove_job(source_id)
+            log.info("config: %s removed or disabled", source_id)
+        changed = [s for sid, s in new_enabled.items()
+                   if sid not in old_enabled or old_enabled[sid].schedule != s.schedule]
+        first = self._first_runs(changed)
+        for source in changed:
+            self._add_job(source, first[source.id])
+            log.info("config: %s %s (%s)", source.id,
+                     "rescheduled" if source.id in old_enabled else "added", source.schedule)
+
+    def _on_stop_signal(self, signum, frame) -> None:
+        if self.stopping.is_set():
+            return
+        log.info("%s received: no new crawls; running ones get the grace period",
+                 signal.Signals(signum).name)
+        self.stopping.set()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def _on_hup(self, signum, frame) -> None:
+        self._reload_requested = True
+        if self.scheduler is not None:
+            self.scheduler.wakeup()
+
+    def run_forever(self) -> None:
+        """The daemon: blocks until SIGTERM/SIGINT, then shuts down cleanly."""
+        db = open_db(self.db_path)
+        try:
+            upsert_sources(db, self.config.sources.values())
+            orphans = close_orphan_runs(db)
+        finally:
+            db.conn.close()
+        if orphans:
+            log.warning("marked %d runs left 'running' by a previous scheduler as interrupted", orphans)
+        workers = int(self.config.options.get("max_concurrent_crawls", DEFAULTS["max_concurrent_crawls"]))
+        self.scheduler = BlockingScheduler(
+            executors={"default": JobThreadPool(max(1, workers))}, timezone=timezone.utc)
+        self._schedule_all()
+        self.scheduler.add_job(self._watch_config, IntervalTrigger(seconds=CONFIG_WATCH_SECONDS),
+                               id="__config_watch__", max_instances=1, coalesce=True,
+                               executor="watch")
+        self.scheduler.add_executor(JobThreadPool(1), "watch")
+        signal.signal(signal.SIGTERM, self._on_stop_signal)
+        signal.signal(signal.SIGINT, self._on_stop_signal)
+        signal.signal(signal.SIGHUP, self._on_hup)
+        log.info("newsmon scheduler running (pid %d, %d crawls at once); SIGTERM to stop",
+                 os.getpid(), workers)
+        self.scheduler.start()  # blocks until a stop signal shuts it down
+        self.stop_active(option_seconds(self.config, "grace_period"))
+        # wait for the job threads to record their runs
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with self._active_lock:
+                if not self.active:
+                    break
+            time.sleep(POLL_SECONDS)
+        log.info("newsmon scheduler stopped")

@@ -185,6 +185,9 @@ def status(db_path):
     table = [headers] + [[str(r[k] if r[k] is not None else "-") for k in
                           ("source_id", "last_run", "status", "new_24h", "articles", "open_alerts")]
                          for r in rows]
+    for row, r in zip(table[1:], rows):
+        if r["alert_kinds"]:
+            row[-1] += f" ({r['alert_kinds']})"
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     for row in table:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())

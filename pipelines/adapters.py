@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 
 from pipelines import dedupe
 from pipelines.ingest import ingest_pages
@@ -131,11 +130,12 @@ class StorePipeline:
         try:
             results = ingest_pages(self.db, self.index, [rec for rec, _ in batch], run_id=run_id,
                                    store_html=self.store_html)
-        except sqlite3.Error as e:
+        except Exception as e:  # noqa: BLE001
             # disk full, read-only file, corrupt DB: stop the crawl loudly
             # rather than drop items one by one
             self.failed = True
-            log.error("storage failed, stopping the crawl: %s (%d pages not stored)", e, len(batch))
+            log.error("storage failed, stopping the crawl: %s: %s (%d pages not stored)",
+                      type(e).__name__, e, len(batch))
             self.stats.set_value("newsmon/storage_error", f"{type(e).__name__}: {e}")
             self.stats.inc_value("newsmon/not_stored", len(batch))
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="storage_error"))

@@ -18,6 +18,7 @@ Outcomes, as counted in the crawl summary:
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 
 import sqlite_utils
@@ -25,6 +26,8 @@ import sqlite_utils
 from pipelines import dedupe
 from pipelines.claims import claim_key, speaker_key
 from pipelines.store import count_site_lines, save_page, utcnow, write_transaction
+
+log = logging.getLogger(__name__)
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate", "dropped", "error")
 
@@ -151,6 +154,12 @@ def ingest_pages(db: sqlite_utils.Database, index: dedupe.NearDuplicateIndex, re
             except sqlite3.IntegrityError as e:
                 db.execute("ROLLBACK TO page")
                 result = {"outcome": "error", "reason": f"integrity: {e}"}
+            except sqlite3.Error:
+                raise  # the database itself failed (disk full, read-only): the batch fails
+            except Exception as e:  # a bug or an odd page: that page alone is lost, counted
+                log.exception("could not ingest %s", rec.get("url"))
+                db.execute("ROLLBACK TO page")
+                result = {"outcome": "error", "reason": f"{type(e).__name__}: {e}"}
             db.execute("RELEASE page")
             results.append(result)
     return results

@@ -1,0 +1,929 @@
+"""Article extraction: trafilatura plus the residual boilerplate removal newsmon adds.
+
+Pure module (no Scrapy): ``pipelines.analyze`` calls it in worker processes and
+``newsmon reprocess`` re-runs it on stored HTML.
+
+Public API
+----------
+``extract_article(html, url=None, *, site_lines=None, feed_published=None)``
+    -> dict | None, see its docstring for the keys.
+``page_drop_reason(article, html, url)`` -> None or 'no_article' | 'too_short'
+    | 'index_page' | 'error_page'.
+``line_key(line)`` -> the normalised form of a line used for learned site lines.
+
+How the text is cleaned
+-----------------------
+trafilatura finds the main content well but keeps what a CMS renders *inside*
+the article container: loading placeholders, widget labels, "Also Read:" link
+blocks, image credits, the byline and date. We take trafilatura's structured
+output (its XML tree: <head>, <p>, <list>/<item>, <ref> for links, <lb/>
+for line breaks), turn it into lines that remember their kind (heading, list
+item, paragraph) and how much of their text was link text, and drop:
+
+(a) edge junk: at the start and end of the text, lines that are not sentences
+    and are short (bylines, dates, "WORLD-EXCLUSIVE", "Font Replacer Active");
+(b) link lines: lines that are (almost) all anchor text and not sentences of
+    prose ("Also Read:" headlines), and the bare "Label:" line that heads them;
+(c) placeholders, emoji-led widget labels and short "Label: value" credit lines
+    ("Loading...", "🔗 View Source", "Image Source: X") anywhere;
+(d) lines the site repeats on many pages (``site_lines``, learned per site by
+    the store from ``site_line_candidates``);
+plus the title repeated as the first line, repeated paragraphs, and headings
+that no longer introduce any content. Real headings (followed by prose or list
+items) and list items are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from trafilatura.utils import load_html
+
+__all__ = ["extract_article", "page_drop_reason", "line_key"]
+
+# ---------------------------------------------------------------------------
+# tunables (why each value: see the rule that uses it)
+
+EDGE_MAX_WORDS = 12          # edge non-sentences up to this long are junk (bylines are <= ~10)
+LABEL_MAX_WORDS = 3          # "Image Source:", "Read more:" - labels are one to three words
+CREDIT_MAX_WORDS = 12        # a "Label: value" credit line is short
+LOADING_MAX_WORDS = 5        # "Loading... Loading IST..." ; real sentences with "…" are longer
+LINK_HEAVY = 0.6             # share of a line's characters inside <a> that makes it a link line
+LINK_ONLY = 0.9              # ... that makes it a link line even when it reads like a sentence
+CANDIDATE_MAX_WORDS = 20     # lines counted for per-site learning
+DATE_AGREE = timedelta(days=2)
+MIN_WORDS = 80               # page_drop_reason: below this a page is 'too_short'
+ERROR_PAGE_MAX_WORDS = 300   # a long text is an article even if its title says "not found"
+TEASER_MIN = 5               # index page: at least this many teaser blocks ...
+TEASER_MAX_WORDS = 80        # ... each a headline link with at most this much text around it
+
+# ---------------------------------------------------------------------------
+# line_key
+
+
+_NOT_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
+
+
+def line_key(line: str) -> str:
+    """Normalise a line so the same template line matches across pages.
+
+    NFKC + casefold, digits and punctuation/symbols (emoji included) removed,
+    whitespace collapsed: "Loading IST 10:32..." and "Loading IST 09:05" share
+    a key, so do "Call 555-0137" variants.
+    """
+    text = unicodedata.normalize("NFKC", line or "").casefold()
+    return " ".join(_NOT_LETTER.sub(" ", text).split())
+
+
+# ---------------------------------------------------------------------------
+# sentence-shape helpers
+
+_CLOSERS = "\"'”’»)]*\u00a0 "
+_TERMINAL = ".!?…"
+_ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
+_WS = re.compile(r"[ \t\r\n\f\v]+")
+_LABEL_COLON = re.compile(r"^(?P<label>[^\W\d_][^:]{0,40}?)\s*:\s*(?P<rest>.*)$", re.S)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_loading(text: str) -> bool:
+    """Placeholder text a page shows until its JavaScript runs ("Loading headlines...")."""
+    return bool(_ELLIPSIS.search(text)) and _words(text) <= LOADING_MAX_WORDS
+
+
+def is_sentence(text: str) -> bool:
+    """Does the line read as prose: terminal punctuation, or a closing quote after words.
+
+    Quote paragraphs may end in ,” or ” (the attribution follows), so a closing
+    quote counts when the line has some length. A short line that ends in an
+    ellipsis is a placeholder, not a sentence.
+    """
+    if _is_loading(text):
+        return False
+    core = text.rstrip(_CLOSERS)
+    if not core:
+        return False
+    if core[-1] in _TERMINAL:
+        return _words(text) >= 2
+    ends_in_quote = text.rstrip("\u00a0 ")[-1:] in "\"”’»"
+    return ends_in_quote and _words(text) >= 6
+
+
+def _starts_with_symbol(text: str) -> bool:
+    """Emoji or pictograph first: widget labels ("🔦 Newsroom Feed"), never prose."""
+    first = text.lstrip()[:1]
+    return bool(first) and unicodedata.category(first) in ("So", "Sk", "Co", "Cs")
+
+
+def _is_caps_label(text: str) -> bool:
+    """ALL-CAPS short line ("WORLD-EXCLUSIVE", "AGE OF MANY POWERS")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters) and _words(text) <= 6
+
+
+def _credit_label(text: str) -> bool:
+    """Short "Label: value" line that is not a sentence: "Image Source: X", "Photo: AP"."""
+    m = _LABEL_COLON.match(text)
+    if not m or _words(m.group("label")) > LABEL_MAX_WORDS:
+        return False
+    return bool(m.group("rest").strip()) and not is_sentence(text) and _words(text) <= CREDIT_MAX_WORDS
+
+
+def _label_then_link(ln: "Line") -> bool:
+    """ "Read more: <a>headline</a>" on one line: a short label, then (almost) only link text."""
+    m = _LABEL_COLON.match(ln.text)
+    if not m or _words(m.group("label")) > LABEL_MAX_WORDS or not m.group("rest"):
+        return False
+    return ln.link_ratio * len(ln.text) >= LINK_ONLY * len(m.group("rest"))
+
+
+def _bare_label(text: str) -> bool:
+    """A lone "Label:" line that introduces a block ("Also Read:", "Related:")."""
+    stripped = text.rstrip(_CLOSERS)
+    return stripped.endswith(":") and _words(stripped) <= LABEL_MAX_WORDS + 1
+
+
+# ---------------------------------------------------------------------------
+# trafilatura body -> lines
+
+
+@dataclass
+class Line:
+    """One line of the article text with what we know about it from the HTML."""
+    text: str
+    kind: str               # 'head', 'item' or 'p'
+    link_ratio: float       # share of characters inside <a> (trafilatura <ref>)
+    drop: str | None = None  # why it is removed, None when kept
+
+    @property
+    def words(self) -> int:
+        return _words(self.text)
+
+
+_BLOCKS = {"p", "head", "item", "quote", "cell", "code", "list", "table", "row",
+           "div", "section", "body", "note", "label"}
+_SKIP = {"graphic", "del"}      # images; struck-through text
+
+
+def _inline_segments(el, in_link=False, with_tail=True):
+    """Yield (text, in_link) pieces and None for a line break, in document order."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    link = in_link or tag == "ref"
+    if tag == "lb":
+        yield None
+    elif tag not in _SKIP:
+        if el.text:
+            yield el.text, link
+        for child in el:
+            yield from _inline_segments(child, link)
+    if with_tail and el.tail:
+        yield el.tail, in_link
+
+
+def _segments_to_lines(segments, kind: str) -> list[Line]:
+    """Join inline pieces into lines split at <lb/>, counting link characters."""
+    lines, text, linked = [], [], 0
+
+    def flush():
+        raw = "".join(text)
+        clean = _WS.sub(" ", raw).strip(" \u00a0\u200b\ufeff")
+        if clean:
+            ratio = min(1.0, linked / max(1, len(_WS.sub(" ", raw).strip())))
+            lines.append(Line(clean, kind, ratio))
+
+    for seg in segments:
+        if seg is None:
+            flush()
+            text, linked = [], 0
+            continue
+        piece, is_link = seg
+        text.append(piece)
+        if is_link:
+            linked += len(_WS.sub(" ", piece).strip())
+    flush()
+    return lines
+
+
+def _kind(tag: str) -> str:
+    return {"head": "head", "item": "item"}.get(tag, "p")
+
+
+def _body_lines(el) -> list[Line]:
+    """Flatten trafilatura's body tree into lines, blocks and containers alike."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _SKIP:
+        return []
+    children = [c for c in el if isinstance(c.tag, str)]
+    if not any(c.tag in _BLOCKS for c in children):
+        # a leaf block (<p>, <head>, <item>, <cell>): its inline content, split at <lb/>
+        return _segments_to_lines(_inline_segments(el, with_tail=False), _kind(tag))
+    # a container: loose inline content between block children forms its own lines
+    out, pending = [], []
+    if el.text:
+        pending.append((el.text, False))
+    for child in el:
+        ctag = child.tag if isinstance(child.tag, str) else ""
+        if ctag in _BLOCKS:
+            out += _segments_to_lines(pending, _kind(tag))
+            pending = []
+            out += _body_lines(child)
+            if child.tail:
+                pending.append((child.tail, False))
+        else:
+            pending += list(_inline_segments(child))
+    out += _segments_to_lines(pending, _kind(tag))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the cleaning rules
+
+
+def _mark_line_rules(lines: list[Line], title: str | None, site_lines) -> None:
+    """Per-line rules (b, c, d and repeats): set ``drop`` on lines that are junk anywhere."""
+    seen = set()
+    title_key = line_key(title or "")
+    for i, ln in enumerate(lines):
+        key = line_key(ln.text)
+        norm = ln.text.casefold()
+        if i < 3 and title_key and key == title_key:
+            ln.drop = "title"                 # trafilatura often keeps the <h1>
+        elif norm in seen and ln.words >= 3:
+            ln.drop = "repeat"                # repeated block (pull quote, doubled widget)
+        elif site_lines and key and key in site_lines:
+            ln.drop = "site_line"             # (d) learned for this site
+        elif _is_loading(ln.text):
+            ln.drop = "placeholder"           # (c) "Loading..."
+        elif _starts_with_symbol(ln.text) and not is_sentence(ln.text) and ln.words <= 6:
+            ln.drop = "widget_label"          # (c) "🔗 View Source"
+        elif ln.link_ratio >= LINK_ONLY or (ln.link_ratio >= LINK_HEAVY and not is_sentence(ln.text)):
+            ln.drop = "link"                  # (b) teaser headline / related link
+        elif _label_then_link(ln):
+            ln.drop = "link"                  # (b) "Also Read: <a>Headline?</a>" on one line
+        elif ln.kind != "head" and _credit_label(ln.text):
+            ln.drop = "credit"                # (c) "Image Source: X"
+        seen.add(norm)
+
+
+def _drop_orphan_labels(lines: list[Line], link_labels=frozenset()) -> None:
+    """(b) A bare "Label:" heading a related-links block goes with the block.
+
+    Known either from the extracted lines (the next line is a link line) or
+    from the source HTML (``link_labels``: the element after the label is
+    mostly anchor text), since trafilatura sometimes drops the links and
+    keeps the label.
+    """
+    for i, ln in enumerate(lines):
+        if ln.drop or not _bare_label(ln.text):
+            continue
+        nxt = next((x for x in lines[i + 1:] if x.drop not in ("repeat", "title")), None)
+        if nxt is None or nxt.drop == "link" or line_key(ln.text) in link_labels:
+            ln.drop = "link_label"
+
+
+def link_block_labels(tree) -> frozenset[str]:
+    """Keys of short "Label:" texts in the HTML whose next element is mostly link text."""
+    labels = set()
+    for node in tree.xpath("//body//text()[contains(., ':')]"):
+        text = _WS.sub(" ", str(node)).strip()
+        if not text or not _bare_label(text):
+            continue
+        owner = node.getparent()
+        if owner is None:
+            continue
+        # the first element with text after the label, in document order: for an
+        # element's own text that may be its first child ("<p>Also Read: <a>..")
+        nxt = owner.xpath("(descendant::*[normalize-space()] | following::*[normalize-space()])[1]"
+                          if node.is_text else "following::*[normalize-space()][1]")
+        if not nxt:
+            continue
+        nxt_text = _WS.sub(" ", nxt[0].text_content()).strip()
+        linked = sum(len(_WS.sub(" ", a.text_content()).strip())
+                     for a in nxt[0].iter("a")) if nxt[0].tag != "a" else len(nxt_text)
+        if nxt_text and linked >= LINK_HEAVY * len(nxt_text):
+            labels.add(line_key(text))
+    return frozenset(labels)
+
+
+def _is_content(ln: Line) -> bool:
+    """Prose or a real list item: what a heading must introduce to be kept."""
+    return is_sentence(ln.text) or (ln.kind == "item" and ln.words >= 3) or ln.words >= 15
+
+
+def _is_heading_like(ln: Line) -> bool:
+    return ln.kind == "head" or (not is_sentence(ln.text) and _is_caps_label(ln.text))
+
+
+def _drop_empty_headings(lines: list[Line]) -> None:
+    """Headings survive only if content follows before the next heading."""
+    kept = [ln for ln in lines if not ln.drop]
+    for i, ln in enumerate(kept):
+        if _is_heading_like(ln) and not _introduces_content(kept[i + 1:]):
+            ln.drop = "empty_heading"
+
+
+def _introduces_content(following: list[Line]) -> bool:
+    """Is there content before the next heading (or the end)?"""
+    for nxt in following:
+        if _is_heading_like(nxt):
+            return False
+        if _is_content(nxt):
+            return True
+    return False
+
+
+def _is_edge_junk(ln: Line, followed_by_content: bool) -> bool:
+    """(a) Junk at the start/end of the text: a short non-sentence that introduces nothing.
+
+    A symbol-led line ("© 2026 Press Ltd. All rights reserved.") is junk at an
+    edge even when it is a sentence: prose does not start with a pictograph.
+    """
+    if _starts_with_symbol(ln.text):
+        return True
+    if is_sentence(ln.text):
+        return False
+    if ln.kind == "head" and followed_by_content:
+        return False
+    if ln.kind == "item" and ln.words >= 5 and followed_by_content:
+        return False
+    return ln.words <= EDGE_MAX_WORDS or _is_caps_label(ln.text)
+
+
+def _strip_edges(lines: list[Line]) -> None:
+    """(a) Remove edge junk from the start and the end of the kept lines."""
+    kept = [ln for ln in lines if not ln.drop]
+    for i, ln in enumerate(kept):            # start: a heading may introduce what follows
+        nxt = kept[i + 1] if i + 1 < len(kept) else None
+        if not _is_edge_junk(ln, nxt is not None and _is_content(nxt)):
+            break
+        ln.drop = "edge"
+    for ln in reversed([x for x in kept if not x.drop]):   # end: nothing follows
+        if (ln.kind == "item" and ln.words >= 5) or not _is_edge_junk(ln, False):
+            break   # a real closing list survives; related-link lists went by rule (b)
+        ln.drop = "edge"
+
+
+def clean_lines(lines: list[Line], title: str | None = None, site_lines=None,
+                link_labels=frozenset()) -> list[Line]:
+    """Apply every rule; returns the same lines with ``drop`` set on the junk."""
+    _mark_line_rules(lines, title, site_lines)
+    _drop_orphan_labels(lines, link_labels)
+    _drop_empty_headings(lines)
+    _strip_edges(lines)
+    _drop_empty_headings(lines)              # a heading left before stripped tail junk
+    return lines
+
+
+def _render(lines: list[Line]) -> str:
+    """Paragraphs separated by a blank line; items of one list on consecutive lines."""
+    out: list[str] = []
+    prev_item = False
+    for ln in lines:
+        if ln.drop:
+            continue
+        if ln.kind == "item":
+            piece = "- " + ln.text
+            if prev_item:
+                out[-1] += "\n" + piece
+            else:
+                out.append(piece)
+        else:
+            out.append(ln.text)
+        prev_item = ln.kind == "item"
+    return "\n\n".join(out)
+
+
+def _site_line_candidates(lines: list[Line]) -> list[str]:
+    """Keys of the short lines kept by the general rules (or learned already).
+
+    Lines with quotation marks are left out: quotes are article content, and a
+    story the site publishes three times must not teach us its own quotes.
+    """
+    keys = []
+    for ln in lines:
+        if ln.drop not in (None, "site_line") or ln.words > CANDIDATE_MAX_WORDS:
+            continue
+        if any(q in ln.text for q in "“”\"«»"):
+            continue
+        key = line_key(ln.text)
+        if len(key) >= 3 and key not in keys:
+            keys.append(key)
+    return keys
+
+
+# ---------------------------------------------------------------------------
+# metadata from the page: JSON-LD, meta tags, canonical, language
+
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle",
+                  "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle",
+                  "blogposting", "liveblogposting", "socialmediaposting", "report",
+                  "scholarlyarticle", "techarticle", "posting"}
+_COLLECTION_TYPES = {"collectionpage", "itemlist", "searchresultspage"}
+
+
+def _jsonld_objects(tree) -> list[dict]:
+    """All JSON-LD objects of the page, @graph and lists flattened."""
+    out = []
+    for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            try:   # common breakage: trailing commas, raw newlines in strings
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")), strict=False)
+            except ValueError:
+                continue
+        stack = [data]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, list):
+                stack.extend(obj)
+            elif isinstance(obj, dict):
+                out.append(obj)
+                if "@graph" in obj:
+                    stack.append(obj["@graph"])
+    return out
+
+
+def _types(obj: dict) -> set[str]:
+    t = obj.get("@type") or []
+    return {str(x).casefold() for x in (t if isinstance(t, list) else [t])}
+
+
+def _jsonld_article(objs: list[dict]) -> dict:
+    """The article object of the page's JSON-LD, or {}."""
+    for obj in objs:
+        if _types(obj) & _ARTICLE_TYPES:
+            return obj
+    for obj in objs:                           # a WebPage with dates is next best
+        if "datePublished" in obj:
+            return obj
+    return {}
+
+
+_PUBLISHED_META = ("article:published_time", "og:article:published_time", "og:published_time",
+                   "datepublished", "pubdate", "publishdate", "publish-date", "publish_date",
+                   "publication_date", "date", "dc.date", "dc.date.issued", "dcterms.issued",
+                   "dcterms.created", "sailthru.date", "parsely-pub-date", "article.published",
+                   "rnews:datepublished", "cxenseparse:recs:publishtime", "article_date_original")
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+                  "last-modified", "article.updated", "lastmod")
+
+
+def _meta_map(tree) -> dict[str, str]:
+    """First value of each <meta> name/property/itemprop (lowercased)."""
+    out: dict[str, str] = {}
+    for m in tree.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "")
+        key = key.strip().casefold()
+        val = (m.get("content") or "").strip()
+        if key and val and key not in out:
+            out[key] = val
+    return out
+
+
+def _meta_date(tree, meta: dict, names) -> str | None:
+    for name in names:
+        if meta.get(name):
+            return meta[name]
+    prop = "datePublished" if names is _PUBLISHED_META else "dateModified"
+    for el in tree.xpath(f'//*[@itemprop="{prop}"]'):
+        val = el.get("datetime") or el.get("content")
+        if val:
+            return val.strip()
+    return None
+
+
+def _abs_http(href: str | None, base: str | None) -> str | None:
+    """Absolute http(s) URL or None."""
+    if not href:
+        return None
+    try:
+        full = urljoin(base or "", href.strip())
+        parts = urlsplit(full)
+    except ValueError:
+        return None
+    return full if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _canonical_url(tree, meta: dict, url: str | None) -> str | None:
+    """rel=canonical (resolved against the page URL), else og:url."""
+    for link in tree.iter("link"):
+        rels = (link.get("rel") or "").casefold().split()
+        if "canonical" in rels:
+            found = _abs_http(link.get("href"), url)
+            if found:
+                return found
+    return _abs_http(meta.get("og:url"), url)
+
+
+def _language(tree, meta: dict, ld: dict, fallback: str | None) -> str | None:
+    """Primary language subtag from JSON-LD, <html lang>, content-language or og:locale."""
+    lang = ld.get("inLanguage") if isinstance(ld.get("inLanguage"), str) else None
+    for cand in (lang, tree.get("lang"), tree.get("xml:lang"), meta.get("content-language"),
+                 meta.get("og:locale"), fallback):
+        if cand:
+            sub = re.split(r"[-_,;\s]", cand.strip())[0].casefold()
+            if re.fullmatch(r"[a-z]{2,3}", sub):
+                return sub
+    return None
+
+
+# ---------------------------------------------------------------------------
+# dates
+
+_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](0?[1-9]|1[0-2])[/_-](0?[1-9]|[12]\d|3[01])(?!\d)")
+_URL_DATE_COMPACT = re.compile(r"/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])/")
+
+
+def parse_date(value) -> tuple[datetime, bool] | None:
+    """(aware UTC datetime, has_time) from ISO 8601, RFC 2822 or a bare date; None if unusable.
+
+    A timestamp without an offset is taken as UTC (we cannot know better).
+    Dates before 1990 or more than two days in the future are rejected as junk.
+    """
+    if isinstance(value, datetime):
+        dt, has_time = value, True
+    elif isinstance(value, date):
+        dt, has_time = datetime(value.year, value.month, value.day), False
+    elif isinstance(value, str) and value.strip():
+        dt, has_time = _parse_date_str(value.strip())
+        if dt is None:
+            return None
+    else:
+        return None
+    dt = dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    now = datetime.now(timezone.utc)
+    if dt.year < 1990 or dt > now + timedelta(days=2):
+        return None
+    return dt, has_time
+
+
+def _parse_date_str(s: str) -> tuple[datetime | None, bool]:
+    iso = s.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", s) else s
+    iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)      # +0530 -> +05:30
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+            return datetime.fromisoformat(iso), False
+        if re.fullmatch(r"\d{8}", iso):
+            return datetime.strptime(iso, "%Y%m%d"), False
+        return datetime.fromisoformat(iso), True
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(s), True
+    except (TypeError, ValueError, IndexError):
+        return None, False
+
+
+def format_date(parsed: tuple[datetime, bool]) -> str:
+    dt, has_time = parsed
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if has_time else dt.strftime("%Y-%m-%d")
+
+
+def _url_date(*urls: str | None) -> str | None:
+    for url in urls:
+        if not url:
+            continue
+        path = urlsplit(url).path
+        m = _URL_DATE.search(path) or _URL_DATE_COMPACT.search(path)
+        if m:
+            y, mo, d = (int(x) for x in m.groups())
+            try:
+                return date(y, mo, d).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+_DATE_PRIORITY = ("jsonld", "meta", "feed", "url")
+
+
+_DATE_GROUP = {"jsonld": "page", "meta": "page", "feed": "feed", "url": "url"}
+
+
+def choose_published(candidates: dict[str, str | None]) -> tuple[str | None, str | None]:
+    """Pick the publication date from the sources; returns (iso, source).
+
+    Policy: jsonld, meta, feed and url dates are witnesses; JSON-LD and meta
+    tags count as one witness (the page: one CMS usually writes both). The
+    winner is the date backed by the most independent witnesses agreeing
+    within two days; ties go to precedence jsonld > meta > feed > url. So the
+    page's structured data (more precise: it has a time) wins whenever the feed
+    or the URL agrees with it, and also when it stands alone against the feed;
+    a stale template date in the page loses when the feed and the URL agree on
+    another day. trafilatura's guess (htmldate reads any date on the page, a
+    copyright year included) is used only when none of the four exists.
+    """
+    parsed = {src: parse_date(candidates.get(src)) for src in _DATE_PRIORITY}
+    parsed = {k: v for k, v in parsed.items() if v}
+    if not parsed:
+        fallback = parse_date(candidates.get("trafilatura"))
+        return (format_date(fallback), "trafilatura") if fallback else (None, None)
+
+    def support(src: str) -> int:
+        mine = parsed[src][0]
+        return len({_DATE_GROUP[o] for o, (when, _) in parsed.items() if abs(mine - when) <= DATE_AGREE})
+
+    best = max(parsed, key=lambda s: (support(s), -_DATE_PRIORITY.index(s)))
+    return format_date(parsed[best]), best
+
+
+# ---------------------------------------------------------------------------
+# authors
+
+_ROLE_WORDS = {
+    "staff", "reporter", "reporters", "correspondent", "correspondents", "writer", "writers",
+    "editor", "editors", "editorial", "desk", "team", "bureau", "news", "newsroom", "agency",
+    "agencies", "service", "contributor", "contributors", "columnist", "email", "e-mail",
+    "author", "authors", "admin", "administrator", "online", "digital", "web", "press", "wire",
+    "updated", "published", "posted", "share", "follow", "guest", "senior", "special", "chief",
+    "media", "network", "the", "by", "of", "more", "view", "all", "articles", "posts", "profile",
+    "twitter", "facebook", "linkedin", "instagram", "read", "and", "photo", "photos", "video",
+}
+_PARTICLES = {"de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "la",
+              "le", "van", "von", "ter", "bin", "binti", "al", "el", "y", "e", "st."}
+_BY_PREFIX = re.compile(r"^\s*(?:(?:written|reported|words|posted|compiled|edited)\s+)?by\s*:?\s+", re.I)
+_SPLIT_NAMES = re.compile(r"\s*(?:[;,|/•·]|\band\b|&|\bwith\b|\n)\s*", re.I)
+
+
+def _is_person_name(name: str) -> bool:
+    """2-5 capitalised words (name particles allowed), no digits, no role words."""
+    tokens = name.split()
+    if not 2 <= len(tokens) <= 5:
+        return False
+    if any(ch.isdigit() or ch in "@:/()[]" for ch in name):
+        return False
+    capitals = 0
+    for tok in tokens:
+        bare = tok.strip(".,'’-")
+        if bare.casefold() in _ROLE_WORDS:
+            return False
+        if bare.casefold() in _PARTICLES:
+            continue
+        if not bare or not bare[0].isupper():
+            return False
+        capitals += 1
+    return capitals >= 2
+
+
+def clean_authors(raw_values) -> list[str]:
+    """Person names from raw author strings: splits "A and B", drops roles, bylines, emails."""
+    names: list[str] = []
+    for raw in raw_values:
+        if not raw or not isinstance(raw, str):
+            continue
+        raw = re.sub(r"\S+@\S+|https?://\S+", " ", raw)
+        for part in _SPLIT_NAMES.split(raw):
+            part = _BY_PREFIX.sub("", part.strip()).strip(" .-–—:")
+            part = _WS.sub(" ", part)
+            if _is_person_name(part) and part not in names:
+                names.append(part)
+    return names
+
+
+def _jsonld_authors(ld: dict) -> list[str] | None:
+    """Author strings of the JSON-LD article (Person entries only); None when absent."""
+    authors = ld.get("author") or ld.get("creator")
+    if not authors:
+        return None
+    out = []
+    for a in authors if isinstance(authors, list) else [authors]:
+        if isinstance(a, str):
+            out.append(a)
+        elif isinstance(a, dict) and not (_types(a) - {"person"}) and isinstance(a.get("name"), str):
+            out.append(a["name"])
+    return out
+
+
+def _authors(ld: dict, meta: dict, traf_author: str | None) -> list[str]:
+    """JSON-LD Person authors, else meta author tags, else trafilatura's byline guess."""
+    for raw in (_jsonld_authors(ld),
+                [meta.get(k) for k in ("author", "article:author", "parsely-author",
+                                       "sailthru.author", "byl", "dc.creator")
+                 if meta.get(k) and not meta[k].startswith("http")],
+                [traf_author.replace(";", ",")] if traf_author else None):
+        names = clean_authors(raw or [])
+        if names:
+            return names
+    return []
+
+
+# ---------------------------------------------------------------------------
+# extract_article
+
+
+def _to_text(html) -> str:
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    if not isinstance(html, str):
+        return ""
+    # NUL and other C0 controls make lxml reject the whole document
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", html)
+
+
+def _parse(html: str):
+    """lxml tree via trafilatura's tolerant loader, or None for non-HTML input."""
+    if not html.strip():
+        return None
+    try:
+        tree = load_html(html)
+    except Exception:   # noqa: BLE001 - any parser failure means "no page"
+        return None
+    return tree if tree is not None and len(tree) else None
+
+
+def _clean_title(title: str | None, sitename: str | None) -> str | None:
+    """Drop a trailing " | Site Name" trafilatura may keep from <title>."""
+    if not title:
+        return None
+    title = _WS.sub(" ", title).strip()
+    if sitename:
+        title = re.sub(r"\s*(?:[|–—:»-]|::)\s*" + re.escape(sitename) + r"\s*$", "", title, flags=re.I)
+    return title or None
+
+
+def extract_article(html: str, url: str | None = None, *, site_lines=None,
+                    feed_published: str | None = None) -> dict | None:
+    """Extract the article of a page; None when the page holds no article text.
+
+    Returns a dict with exactly these keys:
+
+    - ``title``, ``text`` (paragraphs separated by a blank line; items of one
+      list on consecutive lines prefixed "- "; headings as plain lines),
+      ``word_count``;
+    - ``authors``: person names only (JSON-LD Person > meta author > byline);
+    - ``published_at`` ('YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SSZ', UTC) and
+      ``published_at_source`` ('jsonld', 'meta', 'feed', 'url' or
+      'trafilatura'): see ``choose_published`` for the policy (witnesses
+      that agree within two days outvote; ties go jsonld > meta > feed > url);
+    - ``modified_at`` (same format, or None), ``sitename``, ``language``
+      (ISO 639-1 subtag), ``description``;
+    - ``canonical_url``: absolute rel=canonical or og:url, or None;
+    - ``site_line_candidates``: ``line_key`` keys of this page's short lines,
+      to count per site; keys seen on enough pages come back as ``site_lines``
+      (a set of keys) and those lines are removed.
+    """
+    html = _to_text(html)
+    tree = _parse(html)
+    if tree is None:
+        return None
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_links=True,
+            include_tables=True, include_images=False, deduplicate=False)
+    except Exception:   # noqa: BLE001 - trafilatura raises assorted errors on odd pages
+        doc = None
+    if doc is None or doc.body is None:
+        return None
+
+    meta = _meta_map(tree)
+    ld = _jsonld_article(_jsonld_objects(tree))
+    sitename = doc.sitename or meta.get("og:site_name")
+    title = _clean_title(doc.title, sitename)
+
+    lines = clean_lines(_body_lines(doc.body), title, site_lines, link_block_labels(tree))
+    text = _render(lines)
+    if not text.strip():
+        return None
+
+    canonical = _canonical_url(tree, meta, url)
+    published, source = choose_published({
+        "jsonld": ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None,
+        "meta": _meta_date(tree, meta, _PUBLISHED_META),
+        "feed": feed_published,
+        "url": _url_date(url, canonical),
+        "trafilatura": doc.date,
+    })
+    modified = parse_date(ld.get("dateModified") if isinstance(ld.get("dateModified"), str)
+                          else _meta_date(tree, meta, _MODIFIED_META))
+    return {
+        "title": title,
+        "text": text,
+        "authors": _authors(ld, meta, doc.author),
+        "published_at": published,
+        "published_at_source": source,
+        "modified_at": format_date(modified) if modified else None,
+        "sitename": sitename,
+        "language": _language(tree, meta, ld, getattr(doc, "language", None)),
+        "description": doc.description or meta.get("description"),
+        "canonical_url": canonical,
+        "word_count": _words(text),
+        "site_line_candidates": _site_line_candidates(lines),
+    }
+
+
+# ---------------------------------------------------------------------------
+# page_drop_reason
+
+_ERROR_RE = re.compile(
+    r"\b(?:404|410)\b\s*(?:error|[-–—|:!.]|page|not found|$)"
+    r"|\berror\s*:?\s*404\b"
+    r"|\bpage\s+(?:was\s+|is\s+)?not\s+found\b"
+    r"|\b(?:page|content|article|story|file|document|url)\b[^.]{0,40}?"
+    r"\b(?:can(?:no|['’])t|could\s*n[o'’]t|couldn['’]t)\s+be\s+found"
+    r"|\b(?:page|article|story)\b[^.]{0,30}?\b(?:does\s+not|doesn['’]t|no\s+longer)\s+(?:exist|available)"
+    r"|^\s*not\s+found\b|\bnothing\s+(?:was\s+)?found\b",
+    re.I)
+
+
+def _is_error_page(tree, article: dict | None) -> bool:
+    """Soft 404: the <title> or an <h1> says the page is missing, and there is little text."""
+    if article and (article.get("word_count") or 0) > ERROR_PAGE_MAX_WORDS:
+        return False
+    heads = [t.text_content() for t in tree.iter("title", "h1")]
+    return any(_ERROR_RE.search(_WS.sub(" ", h)) for h in heads if h)
+
+
+_HAS_WORD = re.compile(r"[^\W_]")
+
+
+def _headline_links(tree):
+    """<a> elements that stand alone as a headline: 3+ words, not embedded in running text.
+
+    A link inside prose has words right before or after it in the same parent;
+    a teaser's headline link is surrounded by markup or bare punctuation ("|").
+    """
+    for a in tree.iter("a"):
+        if not a.get("href") or _words(a.text_content()) < 3:
+            continue
+        parent = a.getparent()
+        if parent is None:
+            continue
+        prev = a.getprevious()
+        before = (prev.tail if prev is not None else parent.text) or ""
+        if not _HAS_WORD.search(before) and not _HAS_WORD.search(a.tail or ""):
+            yield a
+
+
+def _teaser_blocks(tree) -> list[str]:
+    """Texts of teaser blocks: the largest ancestor of a headline link holding no other one."""
+    links = list(_headline_links(tree))
+    hrefs_of = {}
+    for a in links:
+        for anc in a.iterancestors():
+            hrefs_of.setdefault(anc, set()).add(a.get("href"))
+    blocks = {}
+    for a in links:
+        block = a
+        for anc in a.iterancestors():
+            if len(hrefs_of.get(anc, ())) > 1 or _words(anc.text_content()) > TEASER_MAX_WORDS:
+                break
+            block = anc
+        blocks[block] = _WS.sub(" ", block.text_content()).strip()
+    return list(blocks.values())
+
+
+def _is_index_page(tree, article: dict) -> bool:
+    """Section/tag page: many teaser blocks, and more of the text sits in them than outside.
+
+    Text "in teasers" is either an article line found inside a teaser block
+    (summaries) or a teaser block's text found inside an article line (when
+    the extractor ran a whole card grid together into one paragraph).
+    """
+    teasers = _teaser_blocks(tree)
+    if len(teasers) < TEASER_MIN:
+        return False
+    haystack = "\n".join(teasers)
+    covered, total, rest = 0, 0, []
+    for para in re.split(r"\n+", article.get("text") or ""):
+        para = _WS.sub(" ", para.removeprefix("- ")).strip()
+        total += _words(para)
+        if _words(para) >= 3 and para in haystack:
+            covered += _words(para)
+        elif para:
+            rest.append(para)
+    leftover = "\n".join(rest)
+    covered += sum(_words(t) for t in set(teasers) if _words(t) >= 3 and t in leftover)
+    return covered > total - covered
+
+
+def page_drop_reason(article: dict | None, html: str, url: str | None) -> str | None:
+    """Why a fetched page is not an article, or None to keep it.
+
+    'error_page' (soft 404 by title/h1), 'no_article' (nothing extracted),
+    'index_page' (teaser listing), 'too_short' (fewer than MIN_WORDS words).
+    """
+    tree = _parse(_to_text(html))
+    if tree is not None and _is_error_page(tree, article):
+        return "error_page"
+    if not article or not (article.get("text") or "").strip():
+        return "no_article"
+    if tree is not None and _is_index_page(tree, article):
+        return "index_page"
+    words = article.get("word_count") or _words(article["text"])
+    if words < MIN_WORDS:
+        return "too_short"
+    return None

@@ -258,7 +258,8 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
     save_page(db, page)
     if duplicate_of is None:
         index.add(article_id, signature)
-    count_site_lines(db, rec["source_id"], article.get("site_line_candidates") or [], now)
+    if duplicate_of is None:  # a copy must not teach the learner the story's own lines
+        count_site_lines(db, rec["source_id"], article.get("site_line_candidates") or [], now)
     store_claims(db, article_id, 1, rec.get("claims") or [], now)
     if duplicate_of is not None:
         return {"outcome": "duplicate", "article_id": article_id, "method": method,

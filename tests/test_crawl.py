@@ -165,4 +165,5 @@ def test_unreachable_source_is_a_failed_run(tmp_path):
     assert proc.returncode != 0
     assert "gone: failed" in proc.stdout
     row = sqlite_utils.Database(tmp_path / "x.db").execute("SELECT status, finish_reason FROM crawl_runs").fetchone()
-    assert row == ("failed", "no_start_page")
+    # robots.txt is fetched first and is unreachable too: the site is skipped for that reason
+    assert row == ("failed", "robots_unavailable")

@@ -26,7 +26,7 @@ from crawler.config import ConfigError, default_db_path, load_config
 from crawler.items import ArticleItem
 from pipelines.dedupe import canonicalize_url
 from pipelines.recheck import recheck_offsets, recheck_reason
-from pipelines.store import known_urls, open_db, utcnow
+from pipelines.store import known_urls, open_db, upsert_sources, utcnow
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -63,6 +63,8 @@ class BaseNewsSpider(scrapy.Spider):
         spider.recheck = recheck_offsets(spider.source.recheck or config.options.get("recheck"))
         db = open_db(spider.db_path)
         try:
+            # `scrapy crawl` straight into a fresh database: the run and its rows need the source
+            upsert_sources(db, [spider.source])
             spider.known = known_urls(db, spider.source_id)
         finally:
             db.conn.close()

@@ -79,15 +79,20 @@ def no_article_rate(run: dict) -> tuple[float, int]:
     return (dropped / processed if processed else 0.0), processed
 
 
-def _jumped(runs: list[dict], rate_of) -> tuple[bool | None, str]:
-    """Did the latest run's rate jump over the baseline of the runs before it?
+def _jumped(runs: list[dict], rate_of, open_since: str | None) -> tuple[bool | None, str]:
+    """Did the latest run's rate jump over the source's healthy baseline?
 
-    None when the latest run has too few pages to tell (the alert keeps its state).
+    The baseline is the median rate of earlier ok runs from before the open
+    alert of this kind (if any), so a source that stays broken keeps its
+    alert instead of making "broken" its new normal. None when the latest
+    run has too few pages to tell (the alert keeps its state).
     """
     rate, n = rate_of(runs[0])
     if n < MIN_PAGES:
         return None, ""
-    history = [r for r in (rate_of(run) for run in runs[1:]) if r[1] >= MIN_PAGES]
+    healthy = [run for run in runs[1:] if run["status"] == "ok"
+               and (open_since is None or run["started_at"] < open_since)]
+    history = [r for r in map(rate_of, healthy) if r[1] >= MIN_PAGES][:BASELINE_RUNS]
     baseline = median(r for r, _ in history) if history else 0.0
     bad = rate >= HIGH and rate - baseline >= JUMP
     return bad, f"{rate:.0%} of {n} pages (usual {baseline:.0%})"
@@ -122,18 +127,21 @@ def evaluate(db, source_id: str, *, failure_runs: int = DEFAULT_FAILURE_RUNS,
     None means "cannot tell from the latest run": an open alert stays open.
     """
     now = now or datetime.now(timezone.utc)
-    runs = _finished_runs(db, source_id, max(BASELINE_RUNS, failure_runs) + 1)
+    runs = _finished_runs(db, source_id, 200)
     if not runs:
         return {}
+    open_since = {r[0]: r[1] for r in db.execute(
+        "SELECT kind, min(created_at) FROM alerts WHERE source_id = ? AND cleared_at IS NULL "
+        "GROUP BY kind", [source_id])}
     latest = runs[0]
     recent = runs[:failure_runs]
     failing = len(recent) >= failure_runs and all(r["status"] in ("failed", "timed_out") for r in recent)
     result = {"failing": (
         failing if latest["status"] != "interrupted" else None,
         f"last {failure_runs} runs failed (latest: {latest['status']}, {latest['finish_reason']})")}
-    result["http_errors"] = _jumped(runs, http_error_rate)
+    result["http_errors"] = _jumped(runs, http_error_rate, open_since.get("http_errors"))
     if latest["status"] == "ok":
-        layout = _jumped(runs, no_article_rate)
+        layout = _jumped(runs, no_article_rate, open_since.get("layout"))
         result["layout"] = (layout[0], f"no article extracted from {layout[1]}") if layout[0] is not None else layout
     result["stale"] = _stale(db, source_id, runs, now)
     return result

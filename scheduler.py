@@ -6,6 +6,8 @@
     newsmon status [--db PATH]
     newsmon serve [--db PATH] [--port N]
     newsmon reprocess [--db PATH] [--source ID]
+    newsmon add-source URL [--name ID] [--write] [--config PATH]
+    newsmon check-source ID [--limit N] [--config PATH]
 
 Defaults: --config sources.toml (or $NEWSMON_CONFIG), --db news.db (or $NEWSMON_DB).
 """
@@ -156,7 +158,8 @@ def demo(db_path, keep_serving):
         config = parse_config(config_file.read_text(encoding="utf-8"), config_file)
         db_path = _prepare_db(db_path or Path("news.db"), config)
         ok = crawl_sources(config.enabled_sources(), config, db_path)
-        click.echo(f"\nopen it with:  datasette {db_path} -m metadata.yml   (or: newsmon serve --db {db_path})")
+        click.echo(f"\nopen it with:  newsmon serve --db {db_path}"
+                   f"   (or: datasette {db_path} -m {metadata_for(db_path)})")
         if keep_serving:
             click.echo(f"sample site still at {base}; Ctrl-C to stop", err=True)
             import time
@@ -255,6 +258,117 @@ def serve(db_path, port, host):
         sys.exit(subprocess.call(cmd))
     except KeyboardInterrupt:
         pass
+
+
+@main.command("add-source")
+@click.argument("url")
+@click.option("--name", "source_id", default=None,
+              help="Source id (a lowercase slug) [default: from the site's host].")
+@click.option("--write", is_flag=True, help="Append the entry to the config (comments and layout kept).")
+@config_option
+def add_source(url, source_id, write, config_path):
+    """Find how to crawl the site at URL and propose its sources.toml entry.
+
+    Looks for the site's feeds (linked from the page, then a few common
+    paths), its sitemaps (robots.txt, /sitemap.xml) and, failing both, links
+    on the page shaped like articles; checks a few of the pages each one
+    leads to; prints the entry with what was found and why it was chosen.
+    With --write the entry is appended to the config.
+    """
+    import os
+    from datetime import datetime, timezone
+
+    from crawler.config import SOURCE_ID_RE
+    from crawler.sourcetools import SourceToolError, add_to_config, discover, validate_entry
+
+    if source_id is not None and not SOURCE_ID_RE.match(source_id):
+        raise click.BadParameter("use a lowercase slug: letters, digits, - and _ (e.g. my-paper)",
+                                 param_hint="--name")
+    path = Path(config_path or os.environ.get("NEWSMON_CONFIG") or "sources.toml")
+    if write and path.exists():
+        _load(path)   # a broken config is reported (file:line) before any fetching
+    try:
+        proposal = discover(url, source_id=source_id, log=lambda m: click.echo(f"  {m}", err=True))
+        validate_entry(proposal)
+        header = f"added by `newsmon add-source {url}` on {datetime.now(timezone.utc):%Y-%m-%d}"
+        if write:
+            entry = add_to_config(path, proposal, header=header)
+        else:
+            entry = proposal.toml(header)
+    except SourceToolError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(entry, nl=False)
+    if write:
+        click.echo(f"\nadded [sources.{proposal.source_id}] to {path}; try it with:  "
+                   f"newsmon check-source {proposal.source_id}"
+                   + (f" --config {path}" if config_path else ""), err=True)
+    else:
+        click.echo(f"\n(not written: add --write to append it to {path})", err=True)
+
+
+@main.command("check-source")
+@click.argument("source_id")
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True,
+              help="Article pages to fetch at most.")
+@config_option
+def check_source(source_id, limit, config_path):
+    """Dry-run one source: crawl a few articles and show what would be stored.
+
+    Runs the real crawl (same spider and pipelines as `newsmon crawl`) into a
+    throwaway database: your database is not touched. Prints each page's
+    title, date, first lines, word count, claims and suspected problems.
+    Exits non-zero when the source yields no usable article.
+    """
+    from crawler.sourcetools import article_problems, dry_run, first_lines
+
+    config = _load(config_path)
+    try:
+        source = config.get(source_id)
+    except ConfigError as e:
+        raise click.ClickException(f"{e}. Add it with `newsmon add-source URL --write`, "
+                                   "or pass --config PATH to use another config") from None
+    what = ", ".join(source.urls) or ""
+    if source.spider:
+        what = f"spider {source.spider}" + (f" ({what})" if what else "")
+    click.echo(f"checking {source.id} ({source.kind}: {what}), at most {limit} article pages; "
+               "dry run, nothing is written to your database", err=True)
+    try:
+        run = dry_run(source, config, limit=limit)
+    except KeyboardInterrupt:
+        raise click.Abort() from None
+    for i, page in enumerate(run.pages, 1):
+        article = page["article"]
+        if page["drop_reason"] or not article:
+            reason = page["drop_reason"] or f"HTTP {page['status']}"
+            click.echo(f"\n[{i}] not stored: {reason}\n    {page['url']}")
+            continue
+        click.echo(f"\n[{i}] {article['title'] or '(no title)'}\n    {page['url']}")
+        date = article["published_at"]
+        click.echo(f"    date:   {date + ' (from ' + (article['published_at_source'] or '?') + ')' if date else '-'}")
+        click.echo(f"    words:  {article['word_count']}")
+        lines = first_lines(article["text"])
+        click.echo("    text:   " + ("\n            ".join(lines) if lines else "-"))
+        claims = page["claims"]
+        click.echo(f"    claims: {len(claims)}")
+        for claim in claims[:3]:
+            quote = claim["quote"] if len(claim["quote"]) <= 90 else claim["quote"][:89] + "…"
+            click.echo(f"            {claim['speaker'] or '?'} ({claim['kind']}): {quote}")
+        if article.get("duplicate_of"):
+            click.echo("    note:   a duplicate of another page of this check")
+        problems = article_problems(article)
+        click.echo("    problems: " + ("none" if not problems else problems[0]))
+        for problem in problems[1:]:
+            click.echo(f"              {problem}")
+    usable = run.usable
+    click.echo(f"\n{run.summary}")
+    click.echo(f"\n{source.id}: {len(usable)} usable article(s) of {len(run.pages)} page(s) fetched")
+    if not usable:
+        hints = "\n".join(f"  {ln}" for ln in run.log_tail[-8:])
+        raise click.ClickException(
+            f"source {source.id!r} yielded no usable article (crawl {run.status}). Check its urls"
+            + (" and article_patterns" if source.article_patterns or source.kind == "listing" else "")
+            + f" in {config.path}, or re-detect them with `newsmon add-source URL`."
+            + (f"\ncrawl log (warnings and errors):\n{hints}" if hints else ""))
 
 
 if __name__ == "__main__":

@@ -206,13 +206,15 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
         article_id = known["id"]
         page["article_id"] = article_id
         save_page(db, page)
+        # fetched under a URL it was already stored under: a refetch, not another copy
+        refetch = rec["url"] == known["url"] or db.execute(
+            "SELECT 1 FROM article_urls WHERE url = ? AND article_id = ?", [rec["url"], article_id]).fetchone()
         _add_urls(db, article_id, seen_urls, "url", now)
         base = {"last_seen_at": now, "last_fetched_at": now, "final_url": rec.get("final_url"),
                 "feed_updated_at": rec.get("feed_updated") or known["feed_updated_at"], **validators}
         if known["text_hash"] == digest:
             db["articles"].update(article_id, base)
-            # a fetch of a second URL for a stored article is a URL duplicate
-            outcome = "unchanged" if rec["url"] in (known["url"], declared) else "duplicate"
+            outcome = "unchanged" if refetch else "duplicate"
             return {"outcome": outcome, "article_id": article_id, "method": "url"}
         version = (known["version_count"] or 1) + 1
         diff = dedupe.text_diff(known["text"] or "", text,

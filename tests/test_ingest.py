@@ -117,3 +117,15 @@ def test_a_failing_page_does_not_take_its_batch_down(db, index):
     assert [r["outcome"] for r in results] == ["new", "error"]
     assert db["articles"].count == 1
     assert integrity_ok(db)
+
+
+def test_refetch_of_a_page_whose_canonical_differs_is_unchanged(db, index):
+    page = rec("http://127.0.0.1/a", STORY, canonical="http://127.0.0.1/a/")
+    first = ingest_page(db, index, page)
+    assert first["outcome"] == "new"
+    assert db["articles"].get(first["article_id"])["url"] == "http://127.0.0.1/a/"
+    again = ingest_page(db, index, dict(page, fetched_at="2026-11-01T12:00:00Z"))
+    assert again["outcome"] == "unchanged"
+    alias = ingest_page(db, index, rec("http://127.0.0.1/print/a", STORY, canonical="http://127.0.0.1/a/"))
+    assert alias["outcome"] == "duplicate" and alias["method"] == "url"
+    assert db["articles"].count == 1

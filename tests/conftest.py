@@ -33,6 +33,8 @@ def run_newsmon(*args, env=None, timeout=300, check=False) -> subprocess.Complet
     full_env.pop("NEWSMON_RUN_ID", None)
     proc = subprocess.run(newsmon_cmd() + [str(a) for a in args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, cwd=ROOT)
+    # crawls run in subprocesses, out of pytest's filterwarnings reach: check their output
+    assert "ScrapyDeprecationWarning" not in proc.stderr, proc.stderr[-5000:]
     if check and proc.returncode != 0:
         raise AssertionError(f"newsmon {' '.join(map(str, args))} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr[-5000:]}")

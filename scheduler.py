@@ -14,6 +14,7 @@ Defaults: --config sources.toml (or $NEWSMON_CONFIG), --db news.db (or $NEWSMON_
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -54,7 +55,10 @@ def crawl_sources(sources, config, db_path: Path, *, echo=click.echo) -> bool:
     all_ok = True
     for source in sources:
         echo(f"crawling {source.id} ({source.kind}: {', '.join(source.urls) or source.spider})", err=True)
-        process = CrawlProcess(source, config.path, db_path)
+        crawl_cls = CrawlProcess
+        if os.environ.get("REDIS_URL"):  # distributed mode: the cluster crawls it (README "Scale out")
+            from crawler.distributed import DistributedCrawl as crawl_cls
+        process = crawl_cls(source, config.path, db_path)
         try:
             result = process.wait()
         except KeyboardInterrupt:
@@ -199,24 +203,41 @@ def status(db_path):
 @main.command()
 @db_option
 @click.option("--source", "source_id", default=None, help="Only this source's pages.")
-@click.option("--workers", type=int, default=0, help="Worker processes [default: one per core].")
+@click.option("--workers", type=int, default=0, envvar="NEWSMON_WORKERS",
+              help="Worker processes [default: $NEWSMON_WORKERS or one per core].")
 def reprocess(db_path, source_id, workers):
     """Re-run extraction, dedupe and claims over stored pages, without fetching."""
     from tqdm import tqdm
 
     from pipelines.reprocess import reprocess as reprocess_pages
 
+    import time
+
     db_path = default_db_path(db_path)
     if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}")
-    db = open_db(db_path)
-    where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
-    total = db.execute(f"SELECT count(*) FROM pages {where}", params).fetchone()[0]
+        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` first")
+    try:
+        db = open_db(db_path)
+        where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
+        total = db.execute(f"SELECT count(*) FROM pages {where}", params).fetchone()[0]
+        known = source_id is None or db.execute(
+            "SELECT 1 FROM sources WHERE id = ? UNION SELECT 1 FROM pages WHERE source_id = ? LIMIT 1",
+            [source_id, source_id]).fetchone()
+    except Exception as e:  # sqlite3.Error: not a newsmon database
+        raise click.ClickException(f"cannot open database {db_path}: {e}") from None
+    if not known:
+        raise click.ClickException(f"unknown source {source_id!r} in {db_path}")
     if not total:
-        raise click.ClickException("no stored pages to reprocess" + (f" for {source_id}" if source_id else ""))
+        raise click.ClickException(
+            f"no stored pages to reprocess in {db_path}" + (f" for source {source_id}" if source_id else "")
+            + " (pages are kept when NEWSMON_STORE_HTML is on; crawl first)")
+    start = time.monotonic()
     with tqdm(total=total, unit="page", desc="reprocess", file=sys.stderr) as bar:
         counts = reprocess_pages(db, source_id=source_id, workers=workers or None, progress=bar.update)
-    click.echo("reprocessed %d pages: %s" % (total, ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
+    seconds = time.monotonic() - start
+    click.echo("reprocessed %d pages in %.1f s (%.1f pages/s): %s" % (
+        total, seconds, total / max(seconds, 1e-9),
+        ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
 
 
 def metadata_for(db_path: Path) -> Path:
@@ -279,15 +300,16 @@ def add_source(url, source_id, write, config_path):
     from datetime import datetime, timezone
 
     from crawler.config import SOURCE_ID_RE
-    from crawler.sourcetools import SourceToolError, add_to_config, discover, validate_entry
+    from crawler.sourcetools import (SourceToolError, add_to_config, check_new_id, default_id, discover,
+                                     validate_entry)
 
     if source_id is not None and not SOURCE_ID_RE.match(source_id):
         raise click.BadParameter("use a lowercase slug: letters, digits, - and _ (e.g. my-paper)",
                                  param_hint="--name")
     path = Path(config_path or os.environ.get("NEWSMON_CONFIG") or "sources.toml")
-    if write and path.exists():
-        _load(path)   # a broken config is reported (file:line) before any fetching
     try:
+        if write:   # a broken config or a taken id is reported before any fetching
+            check_new_id(path, source_id or default_id(url))
         proposal = discover(url, source_id=source_id, log=lambda m: click.echo(f"  {m}", err=True))
         validate_entry(proposal)
         header = f"added by `newsmon add-source {url}` on {datetime.now(timezone.utc):%Y-%m-%d}"
@@ -359,6 +381,8 @@ def check_source(source_id, limit, config_path):
         click.echo("    problems: " + ("none" if not problems else problems[0]))
         for problem in problems[1:]:
             click.echo(f"              {problem}")
+    for line in run.warnings:   # the crawl's log went to a file: do not hide these
+        click.echo(line, err=True)
     usable = run.usable
     click.echo(f"\n{run.summary}")
     click.echo(f"\n{source.id}: {len(usable)} usable article(s) of {len(run.pages)} page(s) fetched")
@@ -369,6 +393,76 @@ def check_source(source_id, limit, config_path):
             + (" and article_patterns" if source.article_patterns or source.kind == "listing" else "")
             + f" in {config.path}, or re-detect them with `newsmon add-source URL`."
             + (f"\ncrawl log (warnings and errors):\n{hints}" if hints else ""))
+
+
+def _require_redis() -> str:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("distributed mode needs REDIS_URL, e.g. REDIS_URL=redis://10.0.0.5:6379/0")
+    try:
+        import redis  # noqa: F401
+        import scrapy_redis  # noqa: F401
+    except ImportError:
+        raise click.ClickException('distributed mode needs scrapy-redis: pip install "newsmon[redis]"') from None
+    return url
+
+
+@main.command()
+@db_option
+@click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True,
+              help="Items per write transaction.")
+@click.option("--idle-exit", type=float, default=None,
+              help="Exit after this many seconds without items [default: run until SIGTERM].")
+def ingest(db_path, batch, idle_exit):
+    """Distributed mode: store the crawlers' items from Redis (the only DB writer).
+
+    Run one next to the SQLite file, with REDIS_URL set. Items are
+    acknowledged in Redis only after their transaction commits, so a crash
+    loses nothing and stores nothing twice.
+    """
+    import logging
+    import signal
+
+    from crawler.distributed import client
+    from pipelines.queue import IngestLocked, ingest_forever
+
+    _require_redis()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db_path = default_db_path(db_path)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *a: stop.append(1))
+    try:
+        counts = ingest_forever(db_path, client(), batch_size=batch, idle_exit=idle_exit,
+                                should_stop=lambda: bool(stop))
+    except IngestLocked as e:
+        raise click.ClickException(str(e)) from None
+    click.echo("ingested: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v) or "nothing"))
+
+
+@main.command()
+@config_option
+@click.option("--processes", type=click.IntRange(1, 256), default=2, show_default=True,
+              help="Crawl processes on this machine at most.")
+@click.option("-q", "--quiet", is_flag=True, help="Hide the crawls' own Scrapy logs.")
+def crawler(config_path, processes, quiet):
+    """Distributed mode: crawl the runs the scheduler hands to the cluster.
+
+    Run one on every crawler machine, with REDIS_URL set and the same
+    sources.toml as the scheduler. Needs no database.
+    """
+    import logging
+    import subprocess
+
+    from crawler.distributed import CrawlerSupervisor
+
+    _require_redis()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = _load(config_path)
+    CrawlerSupervisor(config.path, processes,
+                      log_file=subprocess.DEVNULL if quiet else None).run_forever()
 
 
 if __name__ == "__main__":

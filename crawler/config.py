@@ -161,7 +161,13 @@ def parse_source(source_id: str, table: dict) -> Source:
         raise ValueError("must be a table")
     unknown = set(table) - SOURCE_KEYS
     if unknown:
-        raise ValueError(f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(SOURCE_KEYS))}")
+        import difflib
+
+        guesses = [repr(m[0]) for k in sorted(unknown)
+                   if (m := difflib.get_close_matches(k, SOURCE_KEYS, n=1, cutoff=0.6))]
+        hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
+        raise ValueError(f"unknown key(s) {', '.join(sorted(unknown))}{hint}; "
+                         f"known: {', '.join(sorted(SOURCE_KEYS))}")
     kind = table.get("kind")
     if kind not in KINDS:
         raise ValueError(f"key 'kind' must be one of {', '.join(KINDS)} (got {kind!r})")
@@ -242,7 +248,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         try:
             sources[source_id] = parse_source(source_id, table)
         except ValueError as e:
-            key = re.search(r"key '(\w+)'", str(e))
+            key = re.search(r"key '(\w+)'", str(e)) or re.search(r"unknown key\(s\) ([\w-]+)", str(e))
             where = _where(path, text, source_id, key.group(1) if key else None)
             raise ConfigError(f"{where}: [sources.{source_id}] {e}") from None
     return Config(path=path, sources=sources, options=options)

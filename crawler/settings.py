@@ -5,6 +5,8 @@ other people's sites must be easy on them and hard to break.
 Per-source overrides go in a source's ``settings`` table in sources.toml.
 """
 
+import os
+
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -80,3 +82,16 @@ NEWSMON_ALLOW_PRIVATE_HOSTS = []   # host[:port] on private addresses that may b
                                    # besides the source's own configured hosts
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# `scrapy genspider -t news NAME DOMAIN`: newsmon's spider template
+# (crawler/templates/spiders/news.tmpl); it replaces Scrapy's generic templates.
+TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+# Distributed mode (README "Scale out"): REDIS_URL set -> shared scrapy-redis queue and
+# seen-URL set, items pushed to Redis for `newsmon ingest`. Unset: nothing changes.
+import os as _os  # noqa: E402
+
+if _os.environ.get("REDIS_URL"):
+    from crawler.distributed import apply_settings as _apply_distributed  # noqa: E402
+
+    _apply_distributed(globals())

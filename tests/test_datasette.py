@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -29,8 +30,10 @@ def free_port() -> int:
 def serving(db_path):
     port = free_port()
     env = dict(os.environ)
+    # the access log goes to a file: an unread pipe fills up and stalls the server
+    log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(newsmon_cmd() + ["serve", "--db", str(db_path), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -40,12 +43,14 @@ def serving(db_path):
                 break
             except (urllib.error.URLError, ConnectionError):
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"datasette did not start: {proc.stderr.read()[-2000:]}")
+                    log.seek(0)
+                    raise AssertionError(f"datasette did not start: {log.read()[-2000:]}")
                 time.sleep(0.2)
         yield base
     finally:
         proc.terminate()
         proc.wait(10)
+        log.close()
 
 
 def get_json(url):

@@ -34,13 +34,19 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
-    """(seconds, peak tree RSS in bytes, completed process)."""
+def run_measured(cmd: list[str], env: dict | None = None, *, with_cpu: bool = False):
+    """(seconds, peak tree RSS in bytes, completed process[, CPU seconds]).
+
+    With ``with_cpu``, also ``{"main": s, "workers": s}``: the CPU time of the
+    tree's processes, worker processes (multiprocessing children) apart,
+    including workers that were recycled before the end (last sample).
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
     peak = 0
     out: dict = {}
+    cpu: dict[int, tuple[bool, float]] = {}
 
     def collect():
         out["stdout"], out["stderr"] = proc.communicate()
@@ -49,13 +55,30 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, s
     reader.start()
     while proc.poll() is None:
         try:
-            peak = max(peak, tree_rss(ps))
+            procs = [ps] + ps.children(recursive=True)
         except psutil.Error:
-            pass
+            procs = []
+        total = 0
+        for p in procs:
+            try:
+                with p.oneshot():
+                    total += p.memory_info().rss
+                    if with_cpu:
+                        t = p.cpu_times()
+                        worker = cpu[p.pid][0] if p.pid in cpu else \
+                            any("multiprocessing" in part for part in p.cmdline())
+                        cpu[p.pid] = (worker, t.user + t.system)
+            except psutil.Error:
+                pass
+        peak = max(peak, total)
         time.sleep(0.1)
     reader.join()
     elapsed = time.perf_counter() - start
-    return elapsed, peak, subprocess.CompletedProcess(cmd, proc.returncode, out["stdout"], out["stderr"])
+    done = subprocess.CompletedProcess(cmd, proc.returncode, out["stdout"], out["stderr"])
+    if not with_cpu:
+        return elapsed, peak, done
+    return elapsed, peak, done, {"main": sum(s for w, s in cpu.values() if not w),
+                                 "workers": sum(s for w, s in cpu.values() if w)}
 
 
 def newsmon(*args) -> list[str]:

@@ -1,0 +1,144 @@
+"""The whole pipeline against its extractor: one run, five figures.
+
+    python bench/throughput.py [--n 3000] [--workers 0] [--skip-raw]
+
+On a generated site of N realistic article pages (bench/sitegen.py) served
+on 127.0.0.1, prints:
+
+  (a) raw ``trafilatura.extract(html, include_comments=False)`` over the same
+      HTML, in one process: pages/s (the extractor alone, one core);
+  (b) ``newsmon crawl`` end to end into a fresh database: pages/s
+      (process start included), and (b)/(a);
+  (c) ``newsmon reprocess`` of that database: pages/s, and (c)/(a);
+  (d) peak RSS of the crawl's process tree (Scrapy + extraction workers),
+      and of the reprocess tree;
+  (e) what an immediate second crawl fetched, by kind: only the entry
+      points (sitemap, robots.txt) when nothing is due for a recheck.
+
+Also the CPU time the crawl spent in its own process and in its workers,
+and the load average, since other work on the machine skews every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.crawl_bench import newsmon, run_measured  # noqa: E402
+from bench.sitegen import BenchSite  # noqa: E402
+
+
+def raw_extract(pages: list[bytes]) -> float:
+    """pages/s of plain trafilatura.extract over ``pages``, in this process."""
+    import trafilatura
+
+    texts = [p.decode("utf-8") for p in pages]
+    trafilatura.extract(texts[0], include_comments=False)  # warm: lazy imports, caches
+    start = time.perf_counter()
+    for html in texts:
+        trafilatura.extract(html, include_comments=False)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def db_counts(db_path: Path) -> dict:
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        q = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {"articles": q("SELECT count(*) FROM articles"),
+                "versions": q("SELECT count(*) FROM article_versions"),
+                "claims": q("SELECT count(*) FROM claims"),
+                "pages": q("SELECT count(*) FROM pages")}
+
+
+def load() -> str:
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=0, help="NEWSMON_WORKERS [default: one per core]")
+    parser.add_argument("--settings", default="",
+                        help='extra per-source settings, TOML inline-table body: "CONCURRENT_ITEMS = 8"')
+    parser.add_argument("--skip-raw", action="store_true", help="skip (a); ratios are then not printed")
+    parser.add_argument("--tmp", type=Path, default=None, help="keep the database here")
+    args = parser.parse_args()
+
+    n = args.n
+    print(f"machine: {len(os.sched_getaffinity(0))} cores, {load()}")
+    site = BenchSite(n)
+    sizes = [len(p) for p in site.pages]
+    print(f"site: {n} article pages, {min(sizes) // 1024}-{max(sizes) // 1024} KB "
+          f"(mean {sum(sizes) / n / 1024:.0f} KB, {sum(sizes) / 2**20:.0f} MB in all), 3 templates")
+
+    raw = None
+    if not args.skip_raw:
+        raw = raw_extract(site.pages)
+        print(f"(a) raw trafilatura.extract, 1 process: {raw:.1f} pages/s")
+
+    tmp = args.tmp or Path(tempfile.mkdtemp(prefix="newsmon-throughput-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    config, db_path = tmp / "sources.toml", tmp / "news.db"
+    settings = "DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 16"
+    if args.workers:
+        settings += f", NEWSMON_WORKERS = {args.workers}"
+    if args.settings:
+        settings += ", " + args.settings
+    site.start()
+    print(f"source settings: {{ {settings} }}")
+    try:
+        config.write_text(site.sources_toml(settings), encoding="utf-8")
+        for path in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+            path.unlink(missing_ok=True)
+
+        print(f"crawling ({load()}) ...", flush=True)
+        seconds, peak, proc, cpu = run_measured(newsmon("crawl", "bench", "--config", config, "--db", db_path),
+                                                with_cpu=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"crawl failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
+        counts = db_counts(db_path)
+        fetched = site.paths["article"]
+        crawl_rate = fetched / seconds
+        print(f"(b) newsmon crawl: {fetched} pages fetched, {counts['articles']} articles, "
+              f"{counts['claims']} claims in {seconds:.1f} s = {crawl_rate:.1f} pages/s"
+              + (f"   (b)/(a) = {crawl_rate / raw:.2f}" if raw else ""))
+        print(f"    CPU: crawl process {cpu['main']:.1f} s, workers {cpu['workers']:.1f} s "
+              f"({(cpu['main'] + cpu['workers']) / seconds:.2f} cores busy)")
+        print(f"(d) peak RSS of the crawl process tree: {peak / 2**20:.0f} MB")
+
+        site.clear_requests()
+        seconds2, _, proc2 = run_measured(newsmon("crawl", "bench", "--config", config, "--db", db_path))
+        if proc2.returncode != 0:
+            raise SystemExit(f"second crawl failed:\n{proc2.stdout}\n{proc2.stderr[-3000:]}")
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(site.paths.items()))
+        print(f"(e) immediate second crawl: {site.requests} requests ({kinds}) in {seconds2:.1f} s; "
+              f"article pages refetched: {site.paths['article']}")
+    finally:
+        site.stop()
+
+    before = db_counts(db_path)
+    print(f"reprocessing ({load()}) ...", flush=True)
+    seconds3, peak3, proc3, cpu3 = run_measured(newsmon("reprocess", "--db", db_path), with_cpu=True)
+    if proc3.returncode != 0:
+        raise SystemExit(f"reprocess failed:\n{proc3.stdout}\n{proc3.stderr[-3000:]}")
+    after = db_counts(db_path)
+    rate3 = before["pages"] / seconds3
+    print(f"(c) newsmon reprocess: {before['pages']} pages in {seconds3:.1f} s = {rate3:.1f} pages/s"
+          + (f"   (c)/(a) = {rate3 / raw:.2f}" if raw else ""))
+    print(f"    {proc3.stdout.strip()}")
+    print(f"    CPU: main {cpu3['main']:.1f} s, workers {cpu3['workers']:.1f} s "
+          f"({(cpu3['main'] + cpu3['workers']) / seconds3:.2f} cores busy); peak RSS {peak3 / 2**20:.0f} MB; "
+          f"versions {before['versions']} -> {after['versions']}")
+    print(f"done ({load()}); database: {db_path}")
+
+
+if __name__ == "__main__":
+    main()

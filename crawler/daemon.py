@@ -209,7 +209,10 @@ class Scheduler:
             return None
         timeout = option_seconds(self.config, "crawl_timeout")
         log.info("crawl of %s starting", source_id)
-        process = CrawlProcess(source, self.config_path, self.db_path, log_file=self.log_file)
+        crawl_cls = CrawlProcess
+        if os.environ.get("REDIS_URL"):  # distributed mode: the cluster crawls it (README "Scale out")
+            from crawler.distributed import DistributedCrawl as crawl_cls
+        process = crawl_cls(source, self.config_path, self.db_path, log_file=self.log_file)
         with self._active_lock:
             self.active[source_id] = process
         try:

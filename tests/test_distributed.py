@@ -1,0 +1,323 @@
+"""Distributed mode against a real redis-server on 127.0.0.1 (skipped where it is not installed).
+
+Two crawler machines (two ``newsmon crawler`` supervisors), one ``newsmon
+ingest`` and the scheduler (``newsmon crawl --all`` with REDIS_URL) against
+the fixture news site, compared with a single-machine crawl of the same site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, fast_sources_toml, newsmon_cmd, run_newsmon
+
+REDIS_SERVER = shutil.which("redis-server")
+pytestmark = pytest.mark.skipif(
+    REDIS_SERVER is None,
+    reason="redis-server is not installed (Debian: apt-get install redis-server); "
+           "distributed-mode tests need a real Redis on 127.0.0.1")
+
+ARTICLE_LATENCY = 0.3   # seconds per article page: the crawl lasts long enough to share and to kill
+# two requests at a time per process, so both crawler processes get work from the shared queue
+SLOW_SETTINGS = "{ DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 2 }"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    pytest.importorskip("scrapy_redis", reason='scrapy-redis not installed: pip install -e ".[test]"')
+    import redis
+
+    port = free_port()
+    proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def slow_site(site):
+    """The fixture site with a little latency on article pages."""
+    handle = site._handle
+
+    def slow(req, head):
+        if req.path.endswith(".html"):
+            time.sleep(ARTICLE_LATENCY)
+        return handle(req, head)
+
+    site._handle = slow
+    return site
+
+
+def config_for(site, tmp_path) -> Path:
+    path = tmp_path / "sources.toml"
+    text = fast_sources_toml(site.sources_toml()).replace(
+        "settings = { DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 16 }",
+        f"settings = {SLOW_SETTINGS}")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class Cluster:
+    """Crawler supervisors and an ingest process, as on separate machines."""
+
+    def __init__(self, tmp_path: Path, redis_url: str, config: Path, db: Path):
+        self.tmp, self.config, self.db = tmp_path, config, db
+        self.env = dict(os.environ, REDIS_URL=redis_url, NEWSMON_WORKERS="1", PYTHONPATH=str(ROOT))
+        self.env.pop("NEWSMON_RUN_ID", None)
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, *args) -> subprocess.Popen:
+        log = open(self.tmp / f"{name}.log", "ab")
+        proc = subprocess.Popen(newsmon_cmd() + [str(a) for a in args], env=self.env, cwd=ROOT,
+                                stdout=log, stderr=log, start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def start_all(self):
+        for name in ("crawler1", "crawler2"):
+            self.start(name, "crawler", "--config", self.config, "--processes", "1")
+        self.start("ingest", "ingest", "--db", self.db)
+
+    def crawl(self, timeout=240) -> subprocess.CompletedProcess:
+        return run_newsmon("crawl", "--all", "--config", self.config, "--db", self.db,
+                           env={"REDIS_URL": self.env["REDIS_URL"], "NEWSMON_WORKERS": "1"},
+                           timeout=timeout)
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.tmp.glob("*.log")))
+
+    def stop(self):
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(40)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def cluster(tmp_path, redis_url, slow_site):
+    config = config_for(slow_site, tmp_path)
+    c = Cluster(tmp_path, redis_url, config, tmp_path / "news.db")
+    yield c
+    c.stop()
+
+
+def articles(db_path: Path) -> Counter:
+    with sqlite3.connect(db_path) as conn:
+        return Counter(conn.execute("SELECT url, text_hash FROM articles").fetchall())
+
+
+def db_summary(db_path: Path) -> dict:
+    with sqlite3.connect(db_path) as conn:
+        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "articles": articles(db_path),
+            "versions": one("SELECT count(*) FROM article_versions"),
+            "claims": one("SELECT count(*) FROM claims"),
+            "pages": sorted(r[0] for r in conn.execute("SELECT url FROM pages")),
+            "text": hashlib.sha1("".join(
+                r[0] for r in conn.execute("SELECT text FROM articles ORDER BY url")).encode()).hexdigest(),
+        }
+
+
+def fetches(requests) -> Counter:
+    return Counter(p for p in requests if p != "/robots.txt")   # robots.txt: once per process
+
+
+@pytest.fixture
+def reference(slow_site, tmp_path):
+    """A clean single-machine crawl (no Redis) of the same site: the database to match."""
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    config = config_for(slow_site, ref)
+    slow_site.clear_requests()
+    result = run_newsmon("crawl", "--all", "--config", config, "--db", ref / "news.db",
+                         env={"NEWSMON_WORKERS": "1"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    requests = slow_site.requests
+    slow_site.clear_requests()
+    return {"db": ref / "news.db", "requests": requests}
+
+
+@pytest.mark.slow
+def test_two_crawlers_one_ingest_match_a_single_machine_crawl(cluster, reference, slow_site, redis_url):
+    import redis
+
+    cluster.start_all()
+    result = cluster.crawl()
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:] + cluster.logs()[-5000:]
+    assert "ScrapyDeprecationWarning" not in cluster.logs()
+    # every article stored exactly once, the same as on one machine
+    got, want = db_summary(cluster.db), db_summary(reference["db"])
+    assert got["articles"] == want["articles"]
+    assert all(n == 1 for n in got["articles"].values())
+    assert got == want
+    # no URL fetched twice across the two crawler processes (nor more often than on one machine)
+    dist, single = fetches(slow_site.requests), fetches(reference["requests"])
+    assert dist == single, (dist - single, single - dist)
+    article_paths = [p for p in dist if p.endswith(".html")]
+    assert article_paths and all(dist[p] == 1 or dist[p] == single[p] for p in article_paths)
+    # both crawler processes did some of the work of one run
+    server = redis.Redis.from_url(redis_url)
+    shared = []
+    for run_id in range(1, 5):
+        reports = [json.loads(r) for r in server.lrange(f"newsmon:run:{run_id}:stats", 0, -1)]
+        shared.append(sum(1 for r in reports if r["pages_fetched"]))
+    assert max(shared) == 2, shared
+    # crawl_runs rows are complete: crawler stats and ingest outcomes
+    with sqlite3.connect(cluster.db) as conn:
+        rows = conn.execute("SELECT status, pages_fetched, articles_new FROM crawl_runs").fetchall()
+    assert len(rows) == 4 and all(r[0] == "ok" and r[1] > 0 for r in rows)
+    assert sum(r[2] or 0 for r in rows) == sum(1 for _ in got["articles"]) - sum(
+        1 for r in sqlite3.connect(cluster.db).execute("SELECT 1 FROM articles WHERE duplicate_of IS NOT NULL"))
+
+    # a second round: the known URLs published by the ingest process keep stored articles
+    # from being fetched again (the crawlers have no database)
+    slow_site.clear_requests()
+    result = cluster.crawl()
+    assert result.returncode == 0, result.stderr[-3000:]
+    manifest = slow_site.manifest()
+    article_paths = {a["url"].split("127.0.0.1", 1)[1].split("/", 1)[1] for a in manifest["articles"]}
+    refetched = [p for p in slow_site.requests if p.lstrip("/") in article_paths]
+    assert refetched == []
+    assert db_summary(cluster.db)["articles"] == want["articles"]
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_crawler_and_of_ingest_loses_nothing_and_stores_nothing_twice(
+        cluster, reference, slow_site, redis_url):
+    import psutil
+
+    cluster.start_all()
+    dispatcher = subprocess.Popen(
+        newsmon_cmd() + ["crawl", "--all", "--config", str(cluster.config), "--db", str(cluster.db)],
+        env=dict(cluster.env), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def stored() -> int:
+        try:
+            with sqlite3.connect(cluster.db, timeout=30) as conn:
+                return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    deadline = time.monotonic() + 60
+    while stored() < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stored() >= 3, cluster.logs()[-5000:]
+    # kill -9 a crawl process mid-run (its supervisor replaces it) ...
+    crawlers = [p for p in psutil.Process(cluster.procs["crawler1"].pid).children(recursive=True)
+                if "crawl" in " ".join(p.cmdline())] + \
+               [p for p in psutil.Process(cluster.procs["crawler2"].pid).children(recursive=True)
+                if "crawl" in " ".join(p.cmdline())]
+    assert crawlers, "no crawl process running"
+    os.kill(crawlers[0].pid, signal.SIGKILL)
+    # ... and the ingest process, then restart it
+    time.sleep(0.3)
+    os.killpg(cluster.procs["ingest"].pid, signal.SIGKILL)
+    cluster.procs["ingest"].wait()
+    time.sleep(0.5)
+    cluster.start("ingest", "ingest", "--db", cluster.db)
+    out, _ = dispatcher.communicate(timeout=240)
+    # pages lost with the killed process are fetched by the next run
+    result = cluster.crawl()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ScrapyDeprecationWarning" not in cluster.logs()
+    got, want = db_summary(cluster.db), db_summary(reference["db"])
+    assert got["articles"] == want["articles"], (got["articles"] - want["articles"],
+                                                 want["articles"] - got["articles"], out)
+    assert got == want
+    with sqlite3.connect(cluster.db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        acks = conn.execute("SELECT count(*), count(DISTINCT id) FROM ingest_acks").fetchone()
+    assert acks[0] == acks[1]
+
+
+def test_ingest_acknowledges_after_commit_and_skips_what_it_already_stored(tmp_path, redis_url):
+    """The reliable queue on its own: a crash between commit and acknowledgement."""
+    import redis
+
+    from crawler.distributed import encode_item, key, url_key
+    from pipelines.queue import Ingester
+    from pipelines.store import open_db
+    from tests.test_ingest import STORY, rec
+
+    db_path = tmp_path / "news.db"
+    db = open_db(db_path)
+    db["sources"].insert({"id": "herald", "name": "herald", "kind": "feed"})
+    db.conn.close()
+    server = redis.Redis.from_url(redis_url)
+    item = encode_item({"id": "item-1", "run_id": None, "rec": rec("http://127.0.0.1/a", STORY)})
+    server.lpush(key("items"), item)
+
+    ingester = Ingester(db_path, server)
+    raws = ingester.take(1)
+    assert raws == [item] and server.llen(key("items", "processing")) == 1
+    assert ingester.store(raws)["new"] == 1
+    assert server.llen(key("items", "processing")) == 0
+    assert json.loads(server.get(url_key("herald", "http://127.0.0.1/a")))["first_seen_at"]
+    ingester.close()
+
+    # the same item again, as after a crash before LREM: skipped, nothing stored twice
+    server.lpush(key("items", "processing"), item)
+    ingester = Ingester(db_path, server)
+    assert ingester.recover() == 1
+    outcome = ingester.store(ingester.take(1))
+    assert outcome["skipped_acknowledged"] == 1 and not outcome["new"]
+    # and a second fetch of the page (a new item id) is 'unchanged', not a second row
+    server.lpush(key("items"), encode_item({"id": "item-2", "run_id": None,
+                                            "rec": rec("http://127.0.0.1/a", STORY)}))
+    assert ingester.store(ingester.take(1))["unchanged"] == 1
+    db = open_db(db_path)
+    assert db["articles"].count == 1 and db["article_versions"].count == 1
+    ingester.close()
+    # one ingest per Redis: a second one (another database) is refused while the first lives
+    from pipelines.queue import IngestLocked, QueueOwner
+
+    first = QueueOwner(server, db_path)
+    first.acquire()
+    with pytest.raises(IngestLocked):
+        QueueOwner(server, tmp_path / "other.db").acquire(wait=0)
+    first.release()
+
+
+def test_single_machine_mode_imports_no_redis():
+    # (datasketch itself imports the redis client when it is installed; newsmon's code does not)
+    code = ("import sys, scheduler, crawler.settings, crawler.daemon, pipelines.adapters; "
+            "assert 'scrapy_redis' not in sys.modules and 'crawler.distributed' not in sys.modules; "
+            "assert not hasattr(crawler.settings, 'SCHEDULER'); "
+            "assert 'pipelines.adapters.StorePipeline' in crawler.settings.ITEM_PIPELINES")
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -219,9 +219,60 @@ LEFT_TRIM_RE = re.compile(
     r"previously|reportedly|publicly|privately|today|yesterday|on\s+\w+|\w+ly))+\s*$")
 APPOSITIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*([^,]{2,80}?)\s*,\s*$")
 RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*who\b(?:\s+\w+){0,8}\s*$")
+
+
+def _is_word_char(ch: str) -> bool:
+    """What the regex \\w matches (str patterns): alphanumerics and '_'."""
+    return ch.isalnum() or ch == "_"
+
+
+def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
+    """re.search(r"\\b(?:w1|w2|…)\\s*$", text) without scanning the whole text."""
+    core = text.rstrip()
+    for w in words:
+        if core.endswith(w) and (len(core) == len(w) or not _is_word_char(core[-len(w) - 1])):
+            return True
+    return False
+
+
+def _ends_with_closed_quote(text: str) -> bool:
+    """re.search(r'[”"]\\s*,?\\s*$', text) without scanning the whole text."""
+    core = text.rstrip()
+    if core.endswith(","):
+        core = core[:-1].rstrip()
+    return core.endswith(("”", '"'))
+
+
+_BE_FORMS = ("is", "are", "was", "were", "be", "been", "being")
+_AND_BUT = ("and", "but")
+_WS_RUN_RE = re.compile(r"\s+")
+
+
+def _word_set_pattern(words) -> str:
+    """Regex matching exactly the given words, as a trie (a|b|... of many words makes
+    the regex engine try every alternative at every word start; grouping by prefix
+    lets it reject a word after a character or two). Followed by \\b, it matches the
+    same as the plain alternation: a whole word, whatever the order of the branches."""
+    words = sorted(set(words))
+    if not words:
+        return "(?!)"
+    def trie(ws: list[str]) -> str:
+        end = "" in ws
+        ws = [w for w in ws if w]
+        branches = []
+        for first in sorted({w[0] for w in ws}):
+            rest = [w[1:] for w in ws if w[0] == first]
+            branches.append(re.escape(first) + (trie(rest) if rest != [""] else ""))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not end else "(?:" + "|".join(branches) + ")"
+        return body + "?" if end else body
+    return trie(words)
+
+
 CUE_TOKEN_RE = re.compile(
     r"\b(?:(?:pointed|points|pointing)\s+to|(?:warned|warning|cautioned)\s+against|"
-    + "|".join(sorted(CLAUSE_CUES | GERUND_CUES, key=len, reverse=True)) + r")\b")
+    + _word_set_pattern(CLAUSE_CUES | GERUND_CUES) + r")\b")
 QUOTE_CUE_RE = re.compile(r"\b(?:" + "|".join(sorted(QUOTE_CUES, key=len, reverse=True))
                           + r"|according\s+to)\b")
 TIE_RE = re.compile(
@@ -547,6 +598,7 @@ def _parse_np(words: list[str], pos: int) -> Mention | None:
     return Mention(text, name=name, role=role, kind="person", pos=pos)
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm_token(t: str) -> str:
     """Spelling-tolerant token: 'Zelenskyy' and 'Zelensky' compare equal."""
     return re.sub(r"(.)\1", r"\1", _fold(t))
@@ -641,18 +693,30 @@ def _build_registry(text: str, paras) -> Article:
         run_pos = ps
         for m in WORD_RE.finditer(text, ps, pe):
             w = m.group()
-            if _np_word(w) and MASK not in w and not any(c in w[1:] for c in "“”\""):
+            kind = _run_word(w)
+            if kind:
                 if not run:
                     run_pos = m.start()
                 run.append(w)
-                if w[-1] in ",;:" or w.endswith("’s") or w.endswith("'s") or (w[-1] in ".!?" and not _bare(w).endswith(".")):
+                if kind == 2:
                     _register_run(art, run, run_pos)
                     run = []
-            else:
+            elif run:
                 _register_run(art, run, run_pos)
                 run = []
-        _register_run(art, run, run_pos)
+        if run:
+            _register_run(art, run, run_pos)
     return art
+
+
+@lru_cache(maxsize=1 << 16)
+def _run_word(w: str) -> int:
+    """For _build_registry: 0 = not part of a name run, 1 = part of one, 2 = part and ends it."""
+    if not _np_word(w) or QUOTE_CHAR_RE.search(w, 1):   # _np_word is False when MASK in w
+        return 0
+    if w[-1] in ",;:" or w.endswith(("’s", "'s")) or (w[-1] in ".!?" and not _bare(w).endswith(".")):
+        return 2
+    return 1
 
 
 def _title_case(line: str) -> bool:
@@ -670,6 +734,8 @@ def _register_run(art: Article, run: list[str], pos: int) -> None:
         run = run[1:]
     if len(run) < 2:
         return
+    if not any(_is_cap(_strip_word(w)) for w in run):
+        return   # a person's name needs a capitalised word: skip parsing "the minister"
     mention = _parse_np(run, pos)
     if mention and mention.kind == "person" and len(mention.name.split()) >= 2 \
             and _bare(mention.name.split()[0]) not in PARTICLES:
@@ -803,7 +869,7 @@ def _after_attribution(masked: str, close: int, sent_end: int):
     m = QUOTE_CUE_RE.search(head)
     if not m or MASK in head[:m.start()]:
         return None
-    cue = re.sub(r"\s+", " ", m.group())
+    cue = _WS_RUN_RE.sub(" ", m.group())
     before = head[:m.start()].strip()
     base = close + lead
     if cue == "according to":
@@ -855,7 +921,7 @@ def _before_attribution(masked: str, sent_start: int, open_at: int):
             words = body[m.end():].split()
             mention = _parse_np(_right_np_words(" ".join(words)), sent_start + m.end()) if words else None
         if mention:
-            return mention, re.sub(r"\s+", " ", m.group()), sent_start + m.start()
+            return mention, _WS_RUN_RE.sub(" ", m.group()), sent_start + m.start()
     if stripped.endswith(":"):  # "Minister X put it simply: “…”"
         subj, spos = _sentence_subject(ctx, sent_start)
         if subj:
@@ -874,9 +940,9 @@ def _tie_attribution(masked: str, sent_start: int, open_at: int, sent_speaker):
         cue_pos = sent_start + (cut + 1 if cut >= 0 else 0) + m.start(1)
         left = ctx[:cue_pos - sent_start]
         passive = PASSIVE_BY_RE.match(m.group(0))
-        if passive and re.search(r"\b(?:is|are|was|were|been|being|be)\s*$", left):
+        if passive and _ends_with_word(left, _BE_FORMS):
             return _parse_np(_right_np_words(passive.group(1)), cue_pos), verb, cue_pos
-        if verb.endswith("ing") or re.search(r"\b(?:and|but)\s*$", left):
+        if verb.endswith("ing") or _ends_with_word(left, _AND_BUT):
             return sent_speaker(cue_pos), verb, cue_pos
         mention = _left_speaker(left, cue_pos)
         if mention is None:
@@ -946,13 +1012,13 @@ def _indirect_claims(text, masked, art, sent, used_cues, sent_speaker, out) -> N
     for m in CUE_TOKEN_RE.finditer(masked, s0, s1):
         if m.start() in used_cues:
             continue
-        cue = re.sub(r"\s+", " ", m.group())
+        cue = _WS_RUN_RE.sub(" ", m.group())
         if masked[m.end():m.end() + 1] in ("”", '"') or masked[m.start() - 2:m.start()].strip() in ("”", '"', "”,", '",'):
             continue
         left = masked[s0:m.start()]
-        if re.search(r"[”\"]\s*,?\s*$", left):
+        if _ends_with_closed_quote(left):
             continue  # "…,” he said": the direct pass owns this cue
-        if re.search(r"\b(?:is|are|was|were|be|been|being)\s*$", left):
+        if _ends_with_word(left, _BE_FORMS):
             continue  # passive "is said to be": hearsay with no speaker
         a = _clause_start(masked, cue, m.end(), s1)
         if a is None:
@@ -962,7 +1028,7 @@ def _indirect_claims(text, masked, art, sent, used_cues, sent_speaker, out) -> N
                 out.append(_claim(text, art, mention, cue, "indirect", ta, tb, sent, m.start()))
                 cue_starts.append(m.start())
             continue
-        if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or re.search(r"\b(?:and|but)\s*$", left):
+        if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or _ends_with_word(left, _AND_BUT):
             mention = local if local is not None else sent_speaker(m.start())
         else:
             lc = left[max(left.rfind("”"), left.rfind('"')) + 1:]

@@ -41,12 +41,28 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from trafilatura.utils import load_html
 
-__all__ = ["extract_article", "page_drop_reason", "line_key"]
+try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads (see _bare_extraction)
+    from copy import copy as _copy
+    from html import unescape as _unescape
+
+    from lxml.etree import strip_tags as _strip_tags
+
+    from trafilatura import metadata as _tmeta
+    from trafilatura.core import trafilatura_sequence as _trafilatura_sequence
+    from trafilatura.settings import Document as _Document
+    from trafilatura.settings import Extractor as _Extractor
+    from trafilatura.utils import line_processing as _line_processing
+    _FAST_TRAFILATURA = trafilatura.__version__ == "2.3.1"    # the version the fast path was checked against
+except ImportError:    # pragma: no cover - other trafilatura versions use bare_extraction itself
+    _FAST_TRAFILATURA = False
+
+__all__ = ["extract_article", "page_drop_reason", "line_key", "parse_html"]
 
 # ---------------------------------------------------------------------------
 # tunables (why each value: see the rule that uses it)
@@ -71,6 +87,7 @@ TEASER_MAX_WORDS = 80        # ... each a headline link with at most this much t
 _NOT_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 14)     # template lines repeat across a site's pages
 def line_key(line: str) -> str:
     """Normalise a line so the same template line matches across pages.
 
@@ -195,10 +212,10 @@ def _segments_to_lines(segments, kind: str) -> list[Line]:
     lines, text, linked = [], [], 0
 
     def flush():
-        raw = "".join(text)
-        clean = _WS.sub(" ", raw).strip(" \u00a0\u200b\ufeff")
+        collapsed = _WS.sub(" ", "".join(text))
+        clean = collapsed.strip(" \u00a0\u200b\ufeff")
         if clean:
-            ratio = min(1.0, linked / max(1, len(_WS.sub(" ", raw).strip())))
+            ratio = min(1.0, linked / max(1, len(collapsed.strip())))
             lines.append(Line(clean, kind, ratio))
 
     for seg in segments:
@@ -291,11 +308,17 @@ def _drop_orphan_labels(lines: list[Line], link_labels=frozenset()) -> None:
             ln.drop = "link_label"
 
 
+_LABEL_TAIL = _CLOSERS + "\t\r\n\f\v"
+
+
 def link_block_labels(tree) -> frozenset[str]:
     """Keys of short "Label:" texts in the HTML whose next element is mostly link text."""
     labels = set()
     for node in tree.xpath("//body//text()[contains(., ':')]"):
-        text = _WS.sub(" ", str(node)).strip()
+        raw = str(node)
+        if not raw.rstrip().rstrip(_LABEL_TAIL).endswith(":"):
+            continue    # cheap form of the _bare_label test below (scripts hold many ':')
+        text = _WS.sub(" ", raw).strip()
         if not text or not _bare_label(text):
             continue
         owner = node.getparent()
@@ -745,6 +768,104 @@ def _parse(html: str):
     return tree if tree is not None and len(tree) else None
 
 
+def parse_html(html) -> object | None:
+    """The page's lxml tree (as ``extract_article`` parses it), or None for non-HTML input.
+
+    Parse once and pass it as ``tree=`` to ``extract_article`` and
+    ``page_drop_reason``: neither modifies it.
+    """
+    return _parse(_to_text(html))
+
+
+class _Doc:
+    """What newsmon reads of trafilatura's Document: the body tree and some metadata.
+
+    ``date`` (htmldate's guess, a fallback only) is computed on first use.
+    """
+    __slots__ = ("body", "title", "author", "sitename", "description", "language", "_date_args")
+
+    @property
+    def date(self) -> str | None:
+        tree, date_config = self._date_args
+        try:
+            value = _tmeta.find_date(tree, **date_config)
+        except Exception:   # noqa: BLE001 - a failed guess is no date
+            return None
+        if isinstance(value, str):          # Document.clean_and_trim, as for the other fields
+            value = _line_processing(_unescape(value if len(value) <= 10000 else value[:9999] + "…"))
+        return value
+
+
+def _metadata(tree, url: str | None, date_params: dict) -> "tuple[_Document, dict]":
+    """trafilatura.metadata.extract_metadata(tree, url, date_params, ...) without the parts
+    newsmon never reads (categories, tags, license); the date is left for later: returns
+    the metadata and the arguments for htmldate's find_date."""
+    m = _tmeta
+    date_config = {**date_params}
+    metadata = m.examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None
+    try:
+        metadata = m.extract_meta_json(tree, metadata)
+    except Exception:   # noqa: BLE001 - as trafilatura: bugs in json_metadata.py
+        pass
+    if not metadata.title:
+        metadata.title = m.extract_title(tree)
+    if not metadata.author:
+        metadata.author = m.extract_author(tree)
+    if not metadata.url:
+        metadata.url = m.extract_url(tree, url)
+    if metadata.url:
+        metadata.hostname = m.extract_domain(metadata.url, fast=True)
+    date_config["url"] = metadata.url
+    if not metadata.sitename:
+        metadata.sitename = m.extract_sitename(tree)
+    if metadata.sitename:
+        metadata.sitename = metadata.sitename.lstrip("@")
+        if metadata.sitename and "." not in metadata.sitename and not metadata.sitename[0].isupper():
+            metadata.sitename = metadata.sitename.title()
+    elif metadata.url:
+        mymatch = m.META_URL.match(metadata.url)
+        if mymatch:
+            metadata.sitename = mymatch[1]
+    metadata.clean_and_trim()
+    return metadata, date_config
+
+
+_TRAF_KWARGS = dict(with_metadata=True, include_comments=False, include_links=True,
+                    include_tables=True, include_images=False, deduplicate=False)
+
+
+def _bare_extraction(tree, url: str | None):
+    """``trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)``, same body and metadata,
+    minus the work whose output newsmon ignores: categories, tags, license, the
+    plain-text rendering of the body, the copy for metadata, and htmldate unless
+    the date is asked for. ``tree`` is not modified. None when trafilatura finds no text.
+    """
+    if not _FAST_TRAFILATURA:
+        return trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)
+    options = _Extractor(output_format="python", comments=False, links=True, images=False,
+                         tables=True, dedup=False, url=url, with_metadata=True)
+    try:
+        metadata, date_config = _metadata(tree, options.url, options.date_params)
+        postbody, temp_text, _, temp_comments = _trafilatura_sequence(
+            _copy(tree), options, options.url or metadata.url)
+    except (TypeError, ValueError):
+        return None
+    if options.max_tree_size and len(postbody) > options.max_tree_size:   # MAX_TREE_SIZE in its config
+        _strip_tags(postbody, "hi")
+        if len(postbody) > options.max_tree_size:
+            return None
+    if len(temp_text) < options.min_output_size and len(temp_comments) < options.min_output_comm_size:
+        return None
+    doc = _Doc()
+    doc.body = postbody
+    doc.title, doc.author, doc.sitename = metadata.title, metadata.author, metadata.sitename
+    doc.description, doc.language = metadata.description, getattr(metadata, "language", None)
+    doc._date_args = (tree, date_config)
+    return doc
+
+
 def _clean_title(title: str | None, sitename: str | None) -> str | None:
     """Drop a trailing " | Site Name" trafilatura may keep from <title>."""
     if not title:
@@ -756,7 +877,7 @@ def _clean_title(title: str | None, sitename: str | None) -> str | None:
 
 
 def extract_article(html: str, url: str | None = None, *, site_lines=None,
-                    feed_published: str | None = None) -> dict | None:
+                    feed_published: str | None = None, tree=None) -> dict | None:
     """Extract the article of a page; None when the page holds no article text.
 
     Returns a dict with exactly these keys:
@@ -775,15 +896,16 @@ def extract_article(html: str, url: str | None = None, *, site_lines=None,
     - ``site_line_candidates``: ``line_key`` keys of this page's short lines,
       to count per site; keys seen on enough pages come back as ``site_lines``
       (a set of keys) and those lines are removed.
+
+    ``tree``: the page already parsed by ``parse_html(html)`` (then ``html``
+    is not parsed again); it is not modified.
     """
-    html = _to_text(html)
-    tree = _parse(html)
+    if tree is None:
+        tree = parse_html(html)
     if tree is None:
         return None
     try:
-        doc = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True, include_comments=False, include_links=True,
-            include_tables=True, include_images=False, deduplicate=False)
+        doc = _bare_extraction(tree, url)
     except Exception:   # noqa: BLE001 - trafilatura raises assorted errors on odd pages
         doc = None
     if doc is None or doc.body is None:
@@ -800,13 +922,15 @@ def extract_article(html: str, url: str | None = None, *, site_lines=None,
         return None
 
     canonical = _canonical_url(tree, meta, url)
-    published, source = choose_published({
+    witnesses = {
         "jsonld": ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None,
         "meta": _meta_date(tree, meta, _PUBLISHED_META),
         "feed": feed_published,
         "url": _url_date(url, canonical),
-        "trafilatura": doc.date,
-    })
+    }
+    published, source = choose_published(witnesses)
+    if source is None:      # trafilatura's date only counts when no witness has one (htmldate is slow)
+        published, source = choose_published({**witnesses, "trafilatura": doc.date})
     modified = parse_date(ld.get("dateModified") if isinstance(ld.get("dateModified"), str)
                           else _meta_date(tree, meta, _MODIFIED_META))
     return {
@@ -875,11 +999,16 @@ def _teaser_blocks(tree) -> list[str]:
     for a in links:
         for anc in a.iterancestors():
             hrefs_of.setdefault(anc, set()).add(a.get("href"))
-    blocks = {}
+    blocks, words_of = {}, {}
     for a in links:
         block = a
         for anc in a.iterancestors():
-            if len(hrefs_of.get(anc, ())) > 1 or _words(anc.text_content()) > TEASER_MAX_WORDS:
+            if len(hrefs_of.get(anc, ())) > 1:
+                break
+            n = words_of.get(anc)
+            if n is None:
+                n = words_of[anc] = _words(anc.text_content())
+            if n > TEASER_MAX_WORDS:
                 break
             block = anc
         blocks[block] = _WS.sub(" ", block.text_content()).strip()
@@ -910,13 +1039,15 @@ def _is_index_page(tree, article: dict) -> bool:
     return covered > total - covered
 
 
-def page_drop_reason(article: dict | None, html: str, url: str | None) -> str | None:
+def page_drop_reason(article: dict | None, html: str, url: str | None, *, tree=None) -> str | None:
     """Why a fetched page is not an article, or None to keep it.
 
     'error_page' (soft 404 by title/h1), 'no_article' (nothing extracted),
     'index_page' (teaser listing), 'too_short' (fewer than MIN_WORDS words).
+    ``tree``: ``parse_html(html)`` when the caller has it already (not modified).
     """
-    tree = _parse(_to_text(html))
+    if tree is None:
+        tree = parse_html(html)
     if tree is not None and _is_error_page(tree, article):
         return "error_page"
     if not article or not (article.get("text") or "").strip():

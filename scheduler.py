@@ -264,8 +264,6 @@ def metadata_for(db_path: Path) -> Path:
               help="Interface to bind; anything but loopback exposes the database.")
 def serve(db_path, port, host):
     """Open the database in Datasette (read-only) with newsmon's metadata."""
-    import subprocess
-
     db_path = default_db_path(db_path)
     if not db_path.exists():
         raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` or `newsmon demo` first")
@@ -275,10 +273,11 @@ def serve(db_path, port, host):
            "--port", str(port), "--setting", "sql_time_limit_ms", "3000",
            "-m", str(metadata_for(db_path))]
     click.echo(f"Datasette at http://{host}:{port}/  (Ctrl-C to stop)")
-    try:
-        sys.exit(subprocess.call(cmd))
-    except KeyboardInterrupt:
-        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # become Datasette: signals (Ctrl-C, SIGTERM from a service manager) reach it directly
+    # and no orphaned server outlives `newsmon serve`
+    os.execv(sys.executable, cmd)
 
 
 @main.command("add-source")

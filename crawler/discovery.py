@@ -69,6 +69,9 @@ def parse_feed(body: bytes, base_url: str) -> list[dict]:
                                           or dict.get(entry, "updated_parsed")),
             "updated": _iso_from_struct(dict.get(entry, "updated_parsed")),
         })
+    if not entries and parsed.get("bozo"):
+        # the loose parser salvaged items, but not one with a link: a broken feed
+        raise DiscoveryError(f"not a readable feed: {parsed.get('bozo_exception')}")
     return entries
 
 

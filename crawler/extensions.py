@@ -14,7 +14,7 @@ import os
 from scrapy import signals
 
 from crawler.config import default_db_path
-from pipelines.store import finish_run, open_db, start_run
+from pipelines.store import checkpoint, finish_run, open_db, start_run
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,14 @@ STATUS_BY_REASON = {
     "finished": "ok",
     "shutdown": "interrupted",
     "closespider_timeout": "timed_out",
+}
+
+
+SCRAPY_BLOCKS = {
+    "robotstxt/forbidden": "robots_disallowed",
+    "urllength/request_ignored_count": "url_too_long",
+    "depth/request_ignored_count": "depth_limit",
+    "offsite/filtered": "offsite",
 }
 
 
@@ -40,10 +48,19 @@ def summarize_stats(stats: dict) -> dict:
     }
     if stats.get("newsmon/start_pages_failed"):
         errors["start_pages_failed"] = stats["newsmon/start_pages_failed"]
-    for key in ("storage_error", "robots_unavailable"):
+    for key in ("storage_error", "robots_unavailable", "not_stored"):
         if stats.get(f"newsmon/{key}"):
             errors[key] = stats[f"newsmon/{key}"]
     errors.update({f"blocked/{k}": v for k, v in prefixed("newsmon/blocked/").items()})
+    # Scrapy's own guards, under newsmon's names
+    for scrapy_key, name in SCRAPY_BLOCKS.items():
+        if stats.get(scrapy_key):
+            errors[f"blocked/{name}"] = errors.get(f"blocked/{name}", 0) + stats[scrapy_key]
+    for key, name in (("newsmon/skipped_page_cap", "page_cap"),
+                      ("newsmon/retry_after/gave_up", "retry_after_too_long"),
+                      ("memusage/limit_reached", "memory_limit")):
+        if stats.get(key):
+            errors[f"capped/{name}"] = stats[key]
     outcome = prefixed("newsmon/outcome/")
     return {
         "pages_fetched": stats.get("downloader/response_count", 0),
@@ -96,6 +113,8 @@ class RunMonitor:
         db = open_db(self.db_path)
         try:
             finish_run(db, self.run_id, status=status, finish_reason=reason, **counts)
+            # the crawl's last write: fold the WAL into the database and truncate it
+            checkpoint(db)
         finally:
             db.conn.close()
         log.info("run %s of %s: %s (%s) %s", self.run_id, spider.source_id, status, reason,

@@ -10,16 +10,32 @@ refuses, before any byte is sent:
   URL of the source, or is listed in NEWSMON_ALLOW_PRIVATE_HOSTS;
 and every redirect target the same way (a redirect comes back through
 process_request as a new request). Refusals are counted under ``newsmon/blocked/<reason>``.
+
+The other guards of a hostile web live here too:
+- ResponseGuardMiddleware: stops a body at the configured size (Content-Length
+  or bytes received) and an article whose Content-Type is not HTML as soon as
+  its headers arrive, without downloading the body;
+- BoundedHttpCompressionMiddleware: Scrapy's decompression (gzip, deflate,
+  br, zstd, bounded by DOWNLOAD_MAXSIZE) with the bomb counted, not just
+  ignored;
+- RedirectGuardMiddleware: redirect loops, over-long chains and redirects to
+  other schemes are refused with a reason;
+- CrossOriginHeadersMiddleware: Authorization and Cookie headers never follow
+  a redirect to another origin (scheme, host and port);
+- RobotsTxtMiddleware, RetryAfterMiddleware: see their docstrings.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from scrapy import signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, StopDownload
 from twisted.internet.defer import Deferred
+from w3lib.url import safe_url_string
 
 SAFE_SCHEMES = ("http", "https")
 
@@ -87,6 +103,211 @@ class SafeFetchMiddleware:
             redirected = request.meta.get("redirect_urls")
             what = f"redirect from {redirected[-1]} to" if redirected else "request"
             self._refuse(request.url, reason, what)
+        proxy = self.crawler.settings.get("NEWSMON_PROXY")
+        if proxy and "proxy" not in request.meta:
+            # HttpProxyMiddleware turns user:pass@ into Proxy-Authorization
+            request.meta["proxy"] = proxy
+        return None
+
+
+# -- bodies: size and type, decided as early as possible ----------------------------
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+STOPPED_FLAG = "newsmon_stopped:"
+
+
+def stopped_reason(response) -> str | None:
+    """Why ResponseGuardMiddleware or the decompression stopped this body, or None."""
+    for flag in getattr(response, "flags", ()) or ():
+        if isinstance(flag, str) and flag.startswith(STOPPED_FLAG):
+            return flag[len(STOPPED_FLAG):]
+    return None
+
+
+def _with_flag(response, reason: str):
+    headers = response.headers.copy()
+    headers.pop(b"Content-Encoding", None)
+    return response.replace(body=b"", headers=headers, flags=[*response.flags, STOPPED_FLAG + reason])
+
+
+class ResponseGuardMiddleware:
+    """Stop what must not be downloaded while it downloads.
+
+    - any body over its size limit (the request's ``download_maxsize`` meta or
+      DOWNLOAD_MAXSIZE): when Content-Length announces it, or as soon as the
+      bytes received pass it (no Content-Length, chunked, endless);
+    - an article (``newsmon_article`` meta) whose Content-Type is not HTML
+      (PDF, images, video ...): at the headers, before the body.
+
+    The download is ended with StopDownload(fail=False) and the response
+    reaches the spider empty, flagged ``newsmon_stopped:<reason>``, so the page
+    is recorded and counted (``newsmon/dropped/too_large``, ``not_html``)
+    instead of vanishing. Scrapy's own DOWNLOAD_MAXSIZE cancel stays the backstop.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        crawler.signals.connect(self.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _limit(self, request) -> int:
+        return request.meta.get("download_maxsize", self.maxsize) or 0
+
+    def _stop(self, request, reason: str):
+        request.meta["_newsmon_stop"] = reason
+        raise StopDownload(fail=False)
+
+    def headers_received(self, headers, body_length, request, spider):
+        if request.meta.get("newsmon_article"):
+            ctype = (headers.get(b"Content-Type") or b"").decode("latin-1").lower().strip()
+            if ctype and not ctype.startswith(HTML_TYPES):
+                self._stop(request, "not_html")
+        limit = self._limit(request)
+        if limit and body_length is not None and body_length > limit:
+            self._stop(request, "too_large")
+
+    def bytes_received(self, data, request, spider):
+        limit = self._limit(request)
+        if not limit:
+            return
+        received = request.meta.get("_newsmon_bytes", 0) + len(data)
+        request.meta["_newsmon_bytes"] = received
+        if received > limit:
+            self._stop(request, "too_large")
+
+    def process_response(self, request, response):
+        # the flags go to the response; the meta is cleared so a retry starts clean
+        request.meta.pop("_newsmon_bytes", None)
+        reason = request.meta.pop("_newsmon_stop", None)
+        if reason:
+            self.crawler.spider.logger.info("stopped %s: %s", request.url, reason)
+            return _with_flag(response, reason)
+        return response
+
+
+class BoundedHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's HttpCompressionMiddleware (gzip, deflate, br, zstd, decoded in
+    chunks and abandoned past DOWNLOAD_MAXSIZE or the request's
+    ``download_maxsize``), but a bomb becomes a flagged empty response the spider
+    counts (``too_large``) instead of a silently ignored request, and a body
+    that does not decode becomes ``bad_encoding``."""
+
+    def process_response(self, request, response):
+        if stopped_reason(response):
+            return response   # already cut short: nothing complete to decode
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as e:
+            if isinstance(e.__cause__, ValueError):   # _DecompressionMaxSizeExceeded
+                return _with_flag(response, "too_large")
+            raise
+        except Exception as e:  # noqa: BLE001 - zlib.error, brotli.error, OSError, EOFError ...
+            self.crawler.spider.logger.warning("cannot decode %s: %s: %s", request.url, type(e).__name__, e)
+            return _with_flag(response, "bad_encoding")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        o = super().from_crawler(crawler)
+        o.crawler = crawler
+        return o
+
+
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+
+
+class RedirectGuardMiddleware:
+    """Looks at a redirect before Scrapy's RedirectMiddleware follows it.
+
+    Refused, counted under ``newsmon/blocked/<reason>``:
+    - ``redirect_bad_scheme``: a Location that is not http(s) (file:, data:, ftp:);
+      Scrapy would hand the 3xx to the spider, to be dropped without a word;
+    - ``redirect_loop``: a Location already visited in this chain;
+    - ``too_many_redirects``: more than REDIRECT_MAX_TIMES hops.
+    Private or loopback targets are refused by SafeFetchMiddleware when the
+    redirected request comes back through it.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _refuse(self, request, location: str, reason: str):
+        self.crawler.stats.inc_value(f"newsmon/blocked/{reason}")
+        self.crawler.spider.logger.warning("refused redirect from %s to %s: %s",
+                                           request.url, location[:200], reason)
+        raise IgnoreRequest(f"redirect refused ({reason}): {location[:200]}")
+
+    def process_response(self, request, response):
+        if response.status not in REDIRECT_CODES or b"Location" not in response.headers:
+            return response
+        if request.meta.get("dont_redirect") or response.status in request.meta.get("handle_httpstatus_list", ()) \
+                or request.meta.get("handle_httpstatus_all"):
+            return response
+        location = urljoin(request.url, safe_url_string(response.headers[b"Location"]))
+        if urlsplit(location).scheme.lower() not in SAFE_SCHEMES:
+            self._refuse(request, location, "redirect_bad_scheme")
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if location.split("#", 1)[0] in {u.split("#", 1)[0] for u in chain}:
+            self._refuse(request, location, "redirect_loop")
+        if len(chain) > self.max_times:
+            self._refuse(request, location, "too_many_redirects")
+        return response
+
+
+def origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+class CrossOriginHeadersMiddleware:
+    """Credentials stay with the origins they were configured for.
+
+    A source's Authorization or Cookie header (DEFAULT_REQUEST_HEADERS in its
+    settings) is meant for the site of its start URLs. Runs after
+    DefaultHeadersMiddleware and CookiesMiddleware, which put such headers on
+    every request: a request to any other origin (scheme, host and port) loses
+    them, whether it was reached by a redirect, a feed link or is another
+    site's robots.txt. Counted under ``newsmon/credentials_withheld``.
+    """
+
+    SENSITIVE = (b"Authorization", b"Cookie")
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self._origins: set | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def origins(self) -> set:
+        if self._origins is None:
+            source = getattr(self.crawler.spider, "source", None)
+            self._origins = {origin(u) for u in (source.urls if source else [])}
+        return self._origins
+
+    def process_request(self, request):
+        if not any(name in request.headers for name in self.SENSITIVE):
+            return None
+        allowed = self.origins()
+        chain = request.meta.get("redirect_urls")
+        if not allowed and chain:
+            allowed = {origin(chain[0])}
+        if allowed and origin(request.url) not in allowed:
+            for name in self.SENSITIVE:
+                if name in request.headers:
+                    del request.headers[name]
+            self.crawler.stats.inc_value("newsmon/credentials_withheld")
         return None
 
 
@@ -191,6 +412,8 @@ class RetryAfterMiddleware:
             slot = slots.get(urlparse_cached(request).hostname or "")
         if slot is not None:
             slot.delay = max(slot.delay, delay)
+            # no jitter (RANDOMIZE_DOWNLOAD_DELAY waits 0.5x-1.5x): the site asked for at least `delay`
+            slot.jitter = 0.0
         stats.inc_value("newsmon/retry_after/backoff")
         retry = get_retry_request(request, spider=self.crawler.spider, reason=f"retry_after_{response.status}")
         return retry or response

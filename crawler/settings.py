@@ -18,6 +18,9 @@ ROBOTSTXT_OBEY = True
 # Politeness: few parallel requests per site, adaptive delay.
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts one task per CONCURRENT_ITEMS slot for every response (~2.5 ms a
+# page at the default 100); an article page yields one item, so a few suffice
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
@@ -25,23 +28,30 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
 # Bounds: a stalled server or a huge body must not hold up a crawl.
+# Sizes count decompressed bytes too: HttpCompressionMiddleware stops a gzip,
+# deflate, br or zstd bomb at the same limit (Scrapy's default is 1 GiB).
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 8 * 1024 * 1024      # pages; sitemaps get more, see NEWSMON_SITEMAP_MAXSIZE
-DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
-NEWSMON_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024      # pages: bigger ones are stopped (dropped/too_large), never parsed
+DOWNLOAD_WARNSIZE = 1 * 1024 * 1024
+NEWSMON_SITEMAP_MAXSIZE = 50 * 1024 * 1024   # feeds and sitemaps (the protocol allows 50 MB)
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]   # 429/503: RetryAfterMiddleware
 REDIRECT_MAX_TIMES = 10
-DEPTH_LIMIT = 3
+DEPTH_LIMIT = 5                 # start page 0, nested sitemaps (NEWSMON_SITEMAP_DEPTH), articles
 URLLENGTH_LIMIT = 2048
 COOKIES_ENABLED = False
+# Backstop for the crawl process itself (extraction workers have their own
+# NEWSMON_EXTRACT_MEMORY_MB limit); bench/memory_bench.py measures the real figure.
 MEMUSAGE_ENABLED = True
-MEMUSAGE_LIMIT_MB = 2048
-MEMUSAGE_WARNING_MB = 1024
+MEMUSAGE_LIMIT_MB = 1024
+MEMUSAGE_WARNING_MB = 512
 
-# No remote-control surface.
+# No remote-control surface: no telnet console, and not Scrapy 2.19's
+# RemoteControl extension either (on by default: an HTTP server on a random
+# localhost port that runs Python code sent to it, its token in a job file).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
@@ -58,6 +68,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RobotsTxtMiddleware": 100,
     # 429/503 with Retry-After: slow the site down, then retry (before RetryMiddleware)
     "crawler.middlewares.RetryAfterMiddleware": 560,
+    # decompression bombs counted (too_large), not only ignored
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.BoundedHttpCompressionMiddleware": 590,
+    # sees a 3xx before RedirectMiddleware (600): loops, long chains, file:/data:/ftp:
+    "crawler.middlewares.RedirectGuardMiddleware": 610,
+    # after DefaultHeaders (400) and Cookies (700): no credentials to another origin
+    "crawler.middlewares.CrossOriginHeadersMiddleware": 720,
+    # next to the download: size limits and non-HTML articles, at the headers
+    "crawler.middlewares.ResponseGuardMiddleware": 950,
 }
 NEWSMON_RETRY_AFTER_DEFAULT = 5.0    # seconds, when a 429/503 has no Retry-After
 NEWSMON_RETRY_AFTER_MAX = 120.0      # longer requested waits give up for this run
@@ -69,13 +88,21 @@ EXTENSIONS = {
 NEWSMON_CONFIG = None          # defaults to $NEWSMON_CONFIG or ./sources.toml
 NEWSMON_DB = None              # defaults to $NEWSMON_DB or ./news.db
 NEWSMON_WORKERS = 0            # extraction worker processes; 0 = one per core
-NEWSMON_EXTRACT_TIMEOUT = 60.0
+NEWSMON_EXTRACT_TIMEOUT = 30.0   # seconds per page; the worker is killed and replaced past it
 NEWSMON_EXTRACT_MEMORY_MB = 1024
 NEWSMON_STORE_BATCH = 50       # items per write transaction
 NEWSMON_STORE_WINDOW = 0.5     # seconds an item may wait for its batch
 NEWSMON_STORE_HTML = True      # keep raw pages for `newsmon reprocess`
 NEWSMON_MAX_PAGES = 2000       # article pages fetched per source per run (trap guard)
+NEWSMON_MAX_QUERY_VARIANTS = 100   # article URLs per path differing only in their query (trap guard)
 NEWSMON_SITEMAP_DEPTH = 3      # nested sitemap indexes followed
+NEWSMON_MAX_SITEMAPS = 500     # sitemap files fetched per source per run
+NEWSMON_PROXY = None           # e.g. "http://user:pass@proxy:3128"; never logged or stored
+# Test-only storage faults (pipelines.adapters.StorePipeline): a database that
+# may not grow past this many pages (SQLite's max_page_count: "disk full"), or
+# a store connection that may not write at all (PRAGMA query_only: "read-only").
+NEWSMON_DB_MAX_PAGES = 0
+NEWSMON_DB_READONLY = False
 NEWSMON_NEAR_DUPLICATE_THRESHOLD = None   # None = pipelines.dedupe.DEFAULT_THRESHOLD
 NEWSMON_SITE_LINE_MIN_PAGES = 3
 NEWSMON_ALLOW_PRIVATE_HOSTS = []   # host[:port] on private addresses that may be fetched

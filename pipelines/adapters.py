@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 
 from pipelines import dedupe
 from pipelines.ingest import ingest_pages
@@ -98,8 +99,27 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self):
-        self.db = open_db(_db_path(self.crawler))
-        self.index = dedupe.NearDuplicateIndex(self.db.conn, threshold=self.threshold)
+        settings = self.crawler.settings
+        try:
+            self.db = open_db(_db_path(self.crawler))
+            self.index = dedupe.NearDuplicateIndex(self.db.conn, threshold=self.threshold)
+            # test-only faults: "disk full" (the file may not grow) and "read-only"
+            if settings.getint("NEWSMON_DB_MAX_PAGES"):
+                self.db.execute(f"PRAGMA max_page_count = {int(settings.getint('NEWSMON_DB_MAX_PAGES'))}")
+            if settings.getbool("NEWSMON_DB_READONLY"):
+                self.db.execute("PRAGMA query_only = 1")
+        except sqlite3.Error as e:
+            # full disk or unwritable file before the first page: a failed run, said clearly
+            self._fail(e, 0)
+
+    def _fail(self, error: Exception, pending: int) -> None:
+        self.failed = True
+        log.error("storage failed, stopping the crawl: %s: %s (%d pages not stored)",
+                  type(error).__name__, error, pending)
+        self.stats.set_value("newsmon/storage_error", f"{type(error).__name__}: {error}")
+        if pending:
+            self.stats.inc_value("newsmon/not_stored", pending)
+        asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="storage_error"))
 
     async def close_spider(self):
         self._flush()
@@ -108,6 +128,8 @@ class StorePipeline:
 
     async def process_item(self, item):
         if self.failed:
+            # the crawl is stopping: what is still in flight is counted, not lost silently
+            self.stats.inc_value("newsmon/not_stored")
             return item
         waiter = asyncio.get_running_loop().create_future()
         self._batch.append((dict(item), waiter))
@@ -127,18 +149,19 @@ class StorePipeline:
         if not batch:
             return
         run_id = getattr(self.crawler, "newsmon_run_id", None)
+        if self.failed:
+            self.stats.inc_value("newsmon/not_stored", len(batch))
+            for _, waiter in batch:
+                if not waiter.done():
+                    waiter.set_result({"outcome": "error", "reason": "storage_error"})
+            return
         try:
             results = ingest_pages(self.db, self.index, [rec for rec, _ in batch], run_id=run_id,
                                    store_html=self.store_html)
         except Exception as e:  # noqa: BLE001
             # disk full, read-only file, corrupt DB: stop the crawl loudly
             # rather than drop items one by one
-            self.failed = True
-            log.error("storage failed, stopping the crawl: %s: %s (%d pages not stored)",
-                      type(e).__name__, e, len(batch))
-            self.stats.set_value("newsmon/storage_error", f"{type(e).__name__}: {e}")
-            self.stats.inc_value("newsmon/not_stored", len(batch))
-            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="storage_error"))
+            self._fail(e, len(batch))
             results = [{"outcome": "error", "reason": "storage_error"}] * len(batch)
         for (_, waiter), result in zip(batch, results):
             if not waiter.done():

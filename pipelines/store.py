@@ -8,6 +8,7 @@ is migrated by simply opening it. Times are ISO 8601 UTC text.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ import sqlite_utils
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
+WAL_SIZE_LIMIT = 16 * 1024 * 1024   # bytes the -wal file is truncated to after a checkpoint
 
 # table -> (columns, pk, foreign keys). Column order is the display order.
 TABLES: dict[str, tuple[dict, str, list]] = {
@@ -177,7 +179,34 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     if not readonly:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # the WAL is checkpointed every 1000 pages (SQLite's default, kept) and cut
+        # back to this size after a checkpoint, so a long crawl beside a reader
+        # cannot leave a huge -wal file behind
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
     return conn
+
+
+def checkpoint(db: sqlite_utils.Database, wait_ms: int = 2000) -> tuple | None:
+    """Copy the WAL into the database and truncate it (end of a crawl).
+
+    Waits up to ``wait_ms`` for readers (Datasette in the middle of a query)
+    and falls back to a passive checkpoint, so a busy reader delays a crawl's
+    exit by two seconds at most; journal_size_limit still bounds the file.
+    Returns SQLite's (busy, log frames, checkpointed frames), or None."""
+    conn = db.conn
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        result = tuple(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        if result[0]:
+            result = tuple(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+        return result
+    except sqlite3.Error:
+        return None
+    finally:
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error:
+            pass
 
 
 @contextmanager
@@ -239,12 +268,72 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+SECRET_KEY_RE = re.compile(r"pass|secret|token|auth|key|credential|cookie|proxy|session|webhook|signature",
+                           re.I)
+SECRET_PARAM_RE = re.compile(r"(?i)([?&](?:[^=&#]*(?:token|key|secret|pass|auth|sig)[^=&#]*)=)([^&#]+)")
+NOT_SECRET_KEY_RE = re.compile(r"_(ENABLED|ENCODING|DEBUG|DOMAIN|DOMAINS|PRIORITY|MIDDLEWARES?)$", re.I)
+REDACTED = "***"
+
+
+def _secret_key(key: str) -> bool:
+    return bool(key) and bool(SECRET_KEY_RE.search(key)) and not NOT_SECRET_KEY_RE.search(key)
+
+
+def _redact_url(text: str) -> str:
+    """user:password@ and token-like query parameters of a URL blanked."""
+    text = re.sub(r"(?i)(\b[a-z][a-z0-9+.-]*://)([^/@\s:]+):([^/@\s]+)@", rf"\1\2:{REDACTED}@", text)
+    return SECRET_PARAM_RE.sub(rf"\1{REDACTED}", text)
+
+
+def redact_settings(value, key: str = ""):
+    """A copy of a source's settings fit for the database: the values of
+    credential-looking keys (password, token, auth, cookie, proxy, api key ...)
+    replaced by "***", and passwords in URLs blanked everywhere."""
+    if isinstance(value, dict):
+        return {k: redact_settings(v, str(k)) for k, v in value.items()}
+    if _secret_key(key) and value not in (None, "", [], {}) and not isinstance(value, bool):
+        return REDACTED
+    if isinstance(value, (list, tuple)):
+        return [redact_settings(v) for v in value]
+    if isinstance(value, str):
+        return _redact_url(value)
+    return value
+
+
+def secret_values(settings: dict, options: dict | None = None) -> set[str]:
+    """The strings of a source's settings (and the [newsmon] options, e.g.
+    webhook_url) that must never be written to a log: everything redact_settings
+    blanks, and the passwords inside URLs."""
+    found: set[str] = set()
+
+    def walk(value, key=""):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and value:
+            if _secret_key(key):
+                found.add(value)
+            for m in re.finditer(r"://[^/@\s:]+:([^/@\s]+)@", value):
+                found.add(m.group(1))
+            for m in SECRET_PARAM_RE.finditer(value):
+                found.add(m.group(2))
+
+    walk(settings or {})
+    walk(options or {})
+    return {s for s in found if len(s) >= 4}
+
+
 def upsert_sources(db: sqlite_utils.Database, sources) -> None:
-    """Mirror the config's sources into the ``sources`` table."""
+    """Mirror the config's sources into the ``sources`` table (secrets redacted)."""
     now = utcnow()
     with write_transaction(db):
         for source in sources:
             row = source.as_row() | {"updated_at": now}
+            row["settings"] = redact_settings(row.get("settings") or {})
+            row["urls"] = [_redact_url(u) for u in row.get("urls") or []]
             db["sources"].upsert(row, pk="id", alter=False)
 
 

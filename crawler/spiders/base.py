@@ -15,20 +15,28 @@ Hooks a custom spider may override:
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from collections import Counter
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider
 
 from crawler.config import ConfigError, default_db_path, load_config
 from crawler.items import ArticleItem
+from crawler.middlewares import stopped_reason
 from pipelines.dedupe import canonicalize_url
 from pipelines.recheck import recheck_offsets, recheck_reason
-from pipelines.store import known_urls, open_db, upsert_sources, utcnow
+from pipelines.store import known_urls, open_db, secret_values, upsert_sources, utcnow
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# a source's settings may tune the crawl, never open a port into it
+NEVER_FROM_SOURCE = ("TELNETCONSOLE_", "REMOTE_CONTROL_")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = frozenset(range(0, 32)) - {9, 10, 12, 13}
 
 
 class BaseNewsSpider(scrapy.Spider):
@@ -41,6 +49,7 @@ class BaseNewsSpider(scrapy.Spider):
         self.known: dict[str, dict] = {}
         self.scheduled: set[str] = set()
         self.article_requests = 0
+        self.query_variants: Counter = Counter()
         self.start_pages_ok = 0
         self.start_pages_failed = 0
 
@@ -53,8 +62,15 @@ class BaseNewsSpider(scrapy.Spider):
         config = load_config(settings.get("NEWSMON_CONFIG") or os.environ.get("NEWSMON_CONFIG"))
         spider.source = config.get(spider.source_id)
         spider.config = config
+        # before Scrapy logs "Overridden settings": secrets of the config never reach a log
+        install_log_redaction(secret_values({**spider.source.settings, "_urls": spider.source.urls},
+                                            config.options))
         # per-source Scrapy settings from sources.toml (settings are not frozen yet)
         for key, value in spider.source.settings.items():
+            if key.startswith(NEVER_FROM_SOURCE):
+                spider.logger.warning("source %s: setting %s ignored (no remote-control surface)",
+                                      spider.source_id, key)
+                continue
             settings.set(key, value, priority="spider")
         if spider.source.max_pages:
             settings.set("NEWSMON_MAX_PAGES", spider.source.max_pages, priority="spider")
@@ -72,12 +88,22 @@ class BaseNewsSpider(scrapy.Spider):
 
     # -- start ---------------------------------------------------------------
     async def start(self):
+        meta = {"newsmon_start": True, "depth": 0}
+        if self.source.kind in ("feed", "sitemap"):
+            # feeds and sitemaps may be bigger than a page (the sitemap protocol allows 50 MB)
+            meta["download_maxsize"] = self.crawler.settings.getint("NEWSMON_SITEMAP_MAXSIZE")
         for url in self.source.urls:
             yield scrapy.Request(url, callback=self._parse_start, errback=self._start_failed,
-                                 dont_filter=True, priority=100,
-                                 meta={"newsmon_start": True, "depth": 0})
+                                 dont_filter=True, priority=100, meta=dict(meta))
 
     def _parse_start(self, response):
+        stopped = stopped_reason(response)
+        if stopped:
+            # an entry page cut short (too large, bomb, undecodable): nothing to discover
+            self.start_pages_failed += 1
+            self.logger.warning("start page %s stopped: %s", response.url, stopped)
+            self.crawler.stats.inc_value(f"newsmon/discovery_errors/{stopped}")
+            return
         self.start_pages_ok += 1
         yield from self.parse_start(response) or ()
 
@@ -102,6 +128,20 @@ class BaseNewsSpider(scrapy.Spider):
             return None
         self.scheduled.add(url)
         stats = self.crawler.stats
+        settings = self.crawler.settings
+        max_length = settings.getint("URLLENGTH_LIMIT")
+        if max_length and len(url) > max_length:
+            stats.inc_value("newsmon/blocked/url_too_long")
+            return None
+        parts = urlsplit(url)
+        if parts.query:
+            # ?page=1, ?page=2, ... or a calendar's ?date=: a trap, however many pages remain
+            path_key = (parts.netloc, parts.path)
+            self.query_variants[path_key] += 1
+            max_variants = settings.getint("NEWSMON_MAX_QUERY_VARIANTS")
+            if max_variants and self.query_variants[path_key] > max_variants:
+                stats.inc_value("newsmon/blocked/query_variants")
+                return None
         known = self.known.get(url)
         reason = recheck_reason(known, now=datetime.now(timezone.utc), entry_updated=updated,
                                 schedule=self.recheck)
@@ -124,7 +164,8 @@ class BaseNewsSpider(scrapy.Spider):
         return scrapy.Request(
             url, callback=self.parse_article, headers=headers,
             meta={"feed_published": published, "feed_updated": updated, "feed_title": title,
-                  "handle_httpstatus_list": [304], "newsmon_reason": reason})
+                  "handle_httpstatus_list": [304], "newsmon_reason": reason,
+                  "newsmon_article": True})
 
     def parse_article(self, response):
         item = self.item_from_response(response)
@@ -150,15 +191,118 @@ class BaseNewsSpider(scrapy.Spider):
         )
         if response.status == 304:
             return item
+        stopped = stopped_reason(response)
+        if stopped:   # too_large, not_html, bad_encoding: never parsed
+            item["drop_reason"] = stopped
+            return item
         if content_type and not content_type.startswith(HTML_TYPES):
             item["drop_reason"] = "not_html"
             return item
-        try:
-            item["html"] = response.text
-            item["encoding"] = response.encoding
-        except (AttributeError, UnicodeDecodeError):
-            item["drop_reason"] = "not_text"
+        limit = response.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        if limit and len(response.body) > limit:
+            item["drop_reason"] = "too_large"
+            return item
+        decoded = decode_html(response)
+        if decoded is None:
+            item["drop_reason"] = "binary"
+            return item
+        item["html"], item["encoding"] = decoded
         return item
+
+
+def looks_binary(body: bytes, sample: int = 8192) -> bool:
+    """Bytes that are not text in any encoding a web page uses (images, archives,
+    random data served as text/html): many NUL or control bytes up front."""
+    head = body[:sample]
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16 with a BOM is text
+        return False
+    controls = sum(1 for b in head if b in _CONTROL_BYTES)
+    return controls > len(head) * 0.05
+
+
+def _strict(body: bytes, encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def guess_encoding(body: bytes) -> str:
+    """The body's encoding by content alone; cp1252 (what browsers use for
+    "latin-1") wins ties, as it does on the web."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(body[:262144]))
+    if not matches:
+        return "cp1252"
+    best = matches[0]
+    tied = [m.encoding for m in matches
+            if m.chaos <= best.chaos + 0.01 and abs(m.coherence - best.coherence) <= 0.01]
+    for preferred in ("utf_8", "cp1252"):
+        if preferred in tied:
+            return preferred
+    return best.encoding
+
+
+def decode_html(response) -> tuple[str, str] | None:
+    """(text, encoding) of an HTML response, or None for binary data.
+
+    Scrapy's choice comes first (Content-Type charset, BOM, <meta charset>,
+    then detection), but only if it really decodes the bytes: a page that
+    declares UTF-8 and is latin-1, or declares nothing, is decoded by what
+    its bytes are. The text never holds NUL or other C0 control characters.
+    """
+    body = response.body
+    if looks_binary(body):
+        return None
+    try:
+        encoding = response.encoding
+    except (AttributeError, LookupError):
+        encoding = None
+    text = _strict(body, encoding)
+    if text is None:
+        declared = encoding
+        encoding = "utf-8" if _strict(body, "utf-8") is not None else guess_encoding(body)
+        text = body.decode(encoding, errors="replace")
+        logging.getLogger(__name__).info(
+            "%s: declared %s does not decode it, read as %s", response.url, declared, encoding)
+    return _CONTROL_RE.sub("", text), encoding
+
+
+class _RedactingRecordFactory:
+    """A log record factory that blanks configured secrets in every message,
+    whatever logger or handler (Scrapy reinstalls its root handler at start)."""
+
+    def __init__(self, previous, secrets):
+        self.previous = previous
+        self.secrets = sorted(secrets, key=len, reverse=True)
+
+    def __call__(self, *args, **kwargs):
+        record = self.previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string is logging's problem, not ours
+            return record
+        redacted = message
+        for secret in self.secrets:
+            if secret in redacted:
+                redacted = redacted.replace(secret, "***")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return record
+
+
+def install_log_redaction(secrets) -> None:
+    secrets = {s for s in secrets if s and len(s) >= 4}
+    if not secrets:
+        return
+    current = logging.getLogRecordFactory()
+    if isinstance(current, _RedactingRecordFactory):
+        current.secrets = sorted(set(current.secrets) | secrets, key=len, reverse=True)
+        return
+    logging.setLogRecordFactory(_RedactingRecordFactory(current, secrets))
 
 
 def _header(response, name: bytes) -> str | None:

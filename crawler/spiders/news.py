@@ -13,7 +13,9 @@ import scrapy
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 
-from crawler.discovery import DiscoveryError, looks_like_sitemap, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.discovery import (MAX_SITEMAP_ENTRIES, DiscoveryError, looks_like_sitemap, parse_feed, parse_sitemap,
+                               sitemaps_from_robots)
+from crawler.middlewares import stopped_reason
 from crawler.spiders.base import BaseNewsSpider, compile_patterns
 
 
@@ -24,6 +26,7 @@ class NewsSpider(BaseNewsSpider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.patterns = compile_patterns(spider.source.article_patterns)
+        spider.sitemaps_requested = 0
         return spider
 
     def is_article_url(self, url: str) -> bool:
@@ -52,6 +55,9 @@ class NewsSpider(BaseNewsSpider):
 
     # -- feed ----------------------------------------------------------------
     def parse_feed(self, response):
+        if not response.body.strip():
+            self._discovery_failed(response, "bad_feed", "empty body")
+            return
         try:
             entries = parse_feed(response.body, response.url)
         except DiscoveryError as e:
@@ -68,17 +74,44 @@ class NewsSpider(BaseNewsSpider):
             try:
                 body = gunzip(body, max_size=limit)
             except ValueError:  # scrapy raises a ValueError subclass past max_size
-                self._discovery_failed(response, "sitemap_too_large", f"over {limit} bytes")
+                self._discovery_failed(response, "too_large", f"sitemap over {limit} bytes")
                 return None
             except OSError as e:
                 self._discovery_failed(response, "bad_sitemap", str(e))
                 return None
         return body
 
+    def _sitemap_request(self, response, url: str, depth: int, **kwargs):
+        """A request for a nested sitemap, or None past NEWSMON_MAX_SITEMAPS this run."""
+        limit = self.crawler.settings.getint("NEWSMON_MAX_SITEMAPS")
+        self.sitemaps_requested += 1
+        if limit and self.sitemaps_requested > limit:
+            if self.sitemaps_requested == limit + 1:
+                self.logger.warning("over %d sitemaps this run: the rest of %s is skipped", limit, response.url)
+            self.crawler.stats.inc_value("newsmon/discovery_errors/too_many_sitemaps")
+            return None
+        return scrapy.Request(url, callback=self._parse_nested_sitemap, errback=self._sitemap_failed,
+                              priority=90, cb_kwargs={"depth": depth},
+                              meta={"download_maxsize": self.crawler.settings.getint("NEWSMON_SITEMAP_MAXSIZE")},
+                              **kwargs)
+
+    def _parse_nested_sitemap(self, response, depth: int = 0):
+        stopped = stopped_reason(response)
+        if stopped:   # too_large (incl. a compression bomb), bad_encoding
+            self._discovery_failed(response, stopped, "stopped while downloading")
+            return
+        yield from self.parse_sitemap(response, depth)
+
+    def _sitemap_failed(self, failure):
+        self.crawler.stats.inc_value("newsmon/discovery_errors/sitemap_unavailable")
+        self.logger.warning("sitemap %s failed: %s", failure.request.url, failure.getErrorMessage())
+
     def parse_sitemap(self, response, depth: int = 0):
         if response.url.endswith("/robots.txt"):
             for url in sitemaps_from_robots(response.text, response.url):
-                yield scrapy.Request(url, callback=self.parse_sitemap, dont_filter=True, priority=90)
+                request = self._sitemap_request(response, url, depth, dont_filter=True)
+                if request is not None:
+                    yield request
             return
         body = self._sitemap_body(response)
         if body is None:
@@ -97,9 +130,13 @@ class NewsSpider(BaseNewsSpider):
                 self._discovery_failed(response, "sitemap_too_deep", f"depth {depth}")
                 return
             for entry in entries:
-                yield scrapy.Request(entry["url"], callback=self.parse_sitemap, priority=90,
-                                     cb_kwargs={"depth": depth + 1})
+                request = self._sitemap_request(response, entry["url"], depth + 1)
+                if request is None:
+                    break
+                yield request
             return
+        if len(entries) >= MAX_SITEMAP_ENTRIES:
+            self._discovery_failed(response, "sitemap_truncated", f"over {MAX_SITEMAP_ENTRIES} entries")
         self.crawler.stats.inc_value("newsmon/sitemap_entries", len(entries))
         yield from self._requests_for(entries)
 

@@ -20,7 +20,9 @@ import random
 import threading
 from collections import Counter
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from crawler.fixture_site import LoopbackHTTPServer
 
 WORDS = ("the council minister said government report market city police court election "
          "budget health school energy price water climate inflation workers union strike "
@@ -314,8 +316,7 @@ class BenchSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = LoopbackHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self.base_url
 

@@ -30,6 +30,8 @@ import time
 import zlib
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from crawler.fixture_site import LoopbackHTTPServer
 from urllib.parse import urlsplit
 
 SERVED_CASES = (
@@ -209,7 +211,7 @@ class HostileSite:
                 def do_GET(self):
                     site._handle(self.case_name, self)
 
-            server = _Server(("127.0.0.1", 0), Handler)
+            server = LoopbackHTTPServer(("127.0.0.1", 0), Handler)
             server.daemon_threads = True
             self.servers[case] = server
             thread = threading.Thread(target=server.serve_forever, name=f"hostile-{case}", daemon=True)
@@ -615,11 +617,6 @@ class HostileSite:
     # 15. the secrets source crawls through this server as its proxy: good articles only
     def _case_secrets(self, req, path):
         return False
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128    # a crawl opens dozens of connections at once: no SYN drops
 
 
 @lru_cache(maxsize=None)

@@ -48,7 +48,6 @@ def test_kill_9_at_random_moments_loses_nothing(tmp_path):
 def test_reader_while_crawler_writes_and_wal_stays_bounded(tmp_path):
     site = BenchSite(150)
     site.start()
-    site.server.socket.listen(128)   # the default backlog of 5 drops connections under a crawl's burst
     try:
         config, db_path = tmp_path / "sources.toml", tmp_path / "news.db"
         config.write_text(site.sources_toml().replace("settings = {", "settings = { NEWSMON_STORE_BATCH = 5, "))

@@ -36,6 +36,17 @@ class CrawlResult:
         return self.status == "ok"
 
 
+def pid_alive(pid: int) -> bool:
+    """Is a process with this pid running (ours or another user's)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def crawl_env(config_path: Path, db_path: Path, run_id: int | None = None) -> dict:
     env = dict(os.environ)
     env["NEWSMON_CONFIG"] = str(Path(config_path).resolve())

@@ -48,6 +48,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from crawler.addresses import host_key, is_private_host
 from crawler.config import ConfigError, Source, parse_config
 from crawler.discovery import DiscoveryError, looks_like_sitemap, parse_feed, parse_sitemap, sitemaps_from_robots
 
@@ -113,26 +114,6 @@ class Fetched:
         return self.error or f"HTTP {self.status}"
 
 
-def _host_key(url: str) -> str:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return f"{host}:{parts.port}" if parts.port else host
-
-
-def _is_private_host(host: str) -> bool:
-    host = host.lower().strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved \
-        or ip.is_multicast or ip.is_unspecified
-
-
 class _Refused(urllib.error.URLError):
     pass
 
@@ -168,7 +149,7 @@ class Fetcher:
         host = (parts.hostname or "").lower()
         if not host:
             return "no host"
-        if _is_private_host(host) and _host_key(url) not in self.allowed and host not in self.allowed:
+        if is_private_host(host) and host_key(url) not in self.allowed and host not in self.allowed:
             return "private address"
         return None
 
@@ -615,7 +596,7 @@ class Discovery:
             raise SourceToolError(f"{url!r} is not a web address; give one like https://example.com/news/")
         self.url = url
         self.root = f"{parts.scheme}://{parts.netloc}"
-        self.fetcher = fetcher or Fetcher({_host_key(url)})
+        self.fetcher = fetcher or Fetcher({host_key(url)})
         self.log = log or (lambda msg: None)
         self.considered: list[Candidate] = []
         self.page_title = ""

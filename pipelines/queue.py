@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from crawler.runner import pid_alive
 from pipelines import dedupe
 from pipelines.ingest import ingest_pages
 from pipelines.store import open_db, site_lines, utcnow, write_transaction
@@ -258,16 +259,6 @@ class Ingester:
         return outcomes
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 OWNER_TTL = 30   # seconds: an ingest that stops refreshing its claim on the queue is gone
 
 
@@ -292,7 +283,7 @@ class QueueOwner:
             holder = (self.server.get(self.key) or b"?").decode()
             host, _, rest = holder.partition(":")
             pid = rest.partition(":")[0]
-            if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+            if host == socket.gethostname() and pid.isdigit() and not pid_alive(int(pid)):
                 log.warning("taking over the queue from ingest %s, which died", holder)
                 self.server.set(self.key, self.me, ex=OWNER_TTL)
                 break

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 from pipelines import dedupe
 from pipelines.ingest import ingest_pages
@@ -78,6 +79,10 @@ class StorePipeline:
     NEWSMON_STORE_BATCH items or NEWSMON_STORE_WINDOW seconds, whichever
     comes first, flushed on close. An item's process_item returns only after
     its batch committed, so what Scrapy counts as processed is on disk.
+
+    The database is used from one dedicated writer thread (it owns the
+    connection): a batch commit takes a few hundred milliseconds, and on the
+    reactor thread it would stall downloads and the extraction workers.
     """
 
     def __init__(self, crawler):
@@ -93,12 +98,21 @@ class StorePipeline:
         self.failed = False
         self._batch: list[tuple[dict, asyncio.Future]] = []
         self._timer = None
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-store")
+        self._writes: set[asyncio.Future] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def open_spider(self):
+        error = self._writer.submit(self._open).result()
+        if error is not None:
+            # full disk or unwritable file before the first page: a failed run, said clearly
+            self._fail(error, 0)
+
+    def _open(self) -> Exception | None:
+        """In the writer thread: open the database and the near-duplicate index."""
         settings = self.crawler.settings
         try:
             self.db = open_db(_db_path(self.crawler))
@@ -109,8 +123,12 @@ class StorePipeline:
             if settings.getbool("NEWSMON_DB_READONLY"):
                 self.db.execute("PRAGMA query_only = 1")
         except sqlite3.Error as e:
-            # full disk or unwritable file before the first page: a failed run, said clearly
-            self._fail(e, 0)
+            return e
+        return None
+
+    def _close(self) -> None:
+        if self.db is not None:
+            self.db.conn.close()
 
     def _fail(self, error: Exception, pending: int) -> None:
         self.failed = True
@@ -123,8 +141,10 @@ class StorePipeline:
 
     async def close_spider(self):
         self._flush()
-        if self.db is not None:
-            self.db.conn.close()
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
+        self._writer.submit(self._close).result()
+        self._writer.shutdown(wait=True)
 
     async def process_item(self, item):
         if self.failed:
@@ -155,13 +175,24 @@ class StorePipeline:
                 if not waiter.done():
                     waiter.set_result({"outcome": "error", "reason": "storage_error"})
             return
+        write = asyncio.wrap_future(self._writer.submit(
+            ingest_pages, self.db, self.index, [rec for rec, _ in batch],
+            run_id=run_id, store_html=self.store_html))
+        self._writes.add(write)
+        write.add_done_callback(lambda done: self._written(batch, done))
+
+    def _written(self, batch, write: asyncio.Future) -> None:
+        """Back on the reactor thread: hand each item its outcome."""
+        self._writes.discard(write)
         try:
-            results = ingest_pages(self.db, self.index, [rec for rec, _ in batch], run_id=run_id,
-                                   store_html=self.store_html)
+            results = write.result()
         except Exception as e:  # noqa: BLE001
             # disk full, read-only file, corrupt DB: stop the crawl loudly
             # rather than drop items one by one
-            self._fail(e, len(batch))
+            if not self.failed:
+                self._fail(e, len(batch))
+            else:
+                self.stats.inc_value("newsmon/not_stored", len(batch))
             results = [{"outcome": "error", "reason": "storage_error"}] * len(batch)
         for (_, waiter), result in zip(batch, results):
             if not waiter.done():

@@ -150,7 +150,6 @@ def demo(db_path, keep_serving):
     """Serve the bundled sample news site on 127.0.0.1 and crawl it into the DB."""
     import tempfile
 
-    from crawler.config import parse_config
     from crawler.fixture_site import FixtureSite
 
     site = FixtureSite()
@@ -159,7 +158,7 @@ def demo(db_path, keep_serving):
         click.echo(f"sample news site at {base}", err=True)
         config_file = Path(tempfile.mkdtemp(prefix="newsmon-demo-")) / "sources.toml"
         config_file.write_text(site.sources_toml(), encoding="utf-8")
-        config = parse_config(config_file.read_text(encoding="utf-8"), config_file)
+        config = load_config(config_file)
         db_path = _prepare_db(db_path or Path("news.db"), config)
         ok = crawl_sources(config.enabled_sources(), config, db_path)
         click.echo(f"\nopen it with:  newsmon serve --db {db_path}"

@@ -128,15 +128,21 @@ def last_started(db, source_id: str) -> datetime | None:
     return parse_time(row[0]) if row else None
 
 
+def first_run_times(db, sources, now: datetime | None = None) -> dict[str, datetime | None]:
+    """source id -> when to crawl it next; None means now (never crawled, or overdue)."""
+    now = now or datetime.now(timezone.utc)
+    out = {}
+    for source in sources:
+        at = next_due(source, last_started(db, source.id))
+        out[source.id] = None if at is None or at <= now else at
+    return out
+
+
 def due_sources(db, config: Config, now: datetime | None = None) -> list[Source]:
     """Enabled sources never crawled or overdue by their schedule."""
-    now = now or datetime.now(timezone.utc)
-    due = []
-    for source in config.enabled_sources():
-        at = next_due(source, last_started(db, source.id))
-        if at is None or at <= now:
-            due.append(source)
-    return due
+    sources = config.enabled_sources()
+    first = first_run_times(db, sources, now)
+    return [s for s in sources if first[s.id] is None]
 
 
 def close_orphan_runs(db) -> int:
@@ -281,12 +287,7 @@ class Scheduler:
     def _first_runs(self, sources) -> dict[str, datetime | None]:
         db = open_db(self.db_path)
         try:
-            now = datetime.now(timezone.utc)
-            out = {}
-            for source in sources:
-                at = next_due(source, last_started(db, source.id))
-                out[source.id] = None if at is None or at <= now else at
-            return out
+            return first_run_times(db, sources)
         finally:
             db.conn.close()
 

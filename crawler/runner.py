@@ -74,20 +74,17 @@ class CrawlProcess:
                  extra_settings: dict | None = None):
         self.source = source
         self.db_path = Path(db_path)
+        self._forced_status: str | None = None
         db = open_db(self.db_path)
         try:
             self.run_id = start_run(db, source.id)
-        finally:
-            db.conn.close()
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            crawl_command(source.spider_name, source.id, extra_settings),
-            env=crawl_env(config_path, db_path, self.run_id),
-            stdout=log_file or subprocess.DEVNULL, stderr=log_file or None,
-            stdin=subprocess.DEVNULL, start_new_session=True)
-        self._forced_status: str | None = None
-        db = open_db(self.db_path)
-        try:  # the pid lets a later scheduler tell a live crawl from an orphaned row
+            self.started = time.monotonic()
+            self.proc = subprocess.Popen(
+                crawl_command(source.spider_name, source.id, extra_settings),
+                env=crawl_env(config_path, db_path, self.run_id),
+                stdout=log_file or subprocess.DEVNULL, stderr=log_file or None,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+            # the pid lets a later scheduler tell a live crawl from an orphaned row
             with write_transaction(db):
                 db["crawl_runs"].update(self.run_id, {"pid": self.proc.pid})
         finally:

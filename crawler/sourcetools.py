@@ -48,7 +48,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from crawler.addresses import host_key, is_private_host
+from crawler.addresses import host_key, refusal_reason
 from crawler.config import ConfigError, Source, parse_config
 from crawler.discovery import DiscoveryError, looks_like_sitemap, parse_feed, parse_sitemap, sitemaps_from_robots
 
@@ -71,6 +71,9 @@ NOT_ARTICLE_SEGMENTS = {
     "login", "account", "subscribe", "about", "contact", "privacy", "terms", "advertise",
     "page", "static", "assets", "feed", "rss", "cdn-cgi", "wp-admin", "wp-content", "wp-json",
 }
+# crawler.addresses' refusal reasons, as add-source says them
+REFUSAL_WORDS = {"bad_scheme": "not an http(s) URL", "no_host": "no host",
+                 "private_address": "private address"}
 
 
 class SourceToolError(Exception):
@@ -143,15 +146,9 @@ class Fetcher:
         self.opener = urllib.request.build_opener(Redirects)
 
     def refusal(self, url: str) -> str | None:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https"):
-            return "not an http(s) URL"
-        host = (parts.hostname or "").lower()
-        if not host:
-            return "no host"
-        if is_private_host(host) and host_key(url) not in self.allowed and host not in self.allowed:
-            return "private address"
-        return None
+        """Why ``url`` may not be fetched (the crawler's own rule), in words, or None."""
+        reason = refusal_reason(url, self.allowed)
+        return REFUSAL_WORDS[reason] if reason else None
 
     def get(self, url: str, max_bytes: int = MAX_PAGE_BYTES) -> Fetched:
         url = urlunsplit(urlsplit(url)._replace(fragment=""))

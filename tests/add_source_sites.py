@@ -16,10 +16,10 @@ else. So each one offers exactly one way in:
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from crawler.fixture_site import FixtureSite
+from crawler.fixture_site import FixtureSite, LoopbackHTTPServer
 
 
 class _Server:
@@ -38,8 +38,7 @@ class _Server:
             def do_HEAD(self):
                 owner.handle(self, head=True)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = LoopbackHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.requests: list[str] = []
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -25,7 +25,7 @@ import sqlite_utils
 
 from pipelines import dedupe
 from pipelines.claims import claim_key, speaker_key
-from pipelines.store import count_site_lines, save_page, utcnow, write_transaction
+from pipelines.store import count_site_lines, insert_row, save_page, update_row, utcnow, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +185,8 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
         known = _article_for_urls(db, [rec["url"]])
         if known is None:
             return {"outcome": "dropped", "reason": "not_modified_unknown"}
-        db["articles"].update(known["id"], {"last_seen_at": now, "last_fetched_at": now,
-                                            "feed_updated_at": rec.get("feed_updated") or known["feed_updated_at"]})
+        update_row(db, "articles", known["id"], {"last_seen_at": now, "last_fetched_at": now,
+                                                 "feed_updated_at": rec.get("feed_updated") or known["feed_updated_at"]})
         return {"outcome": "unchanged", "article_id": known["id"]}
     if store_html and rec.get("html") is not None:
         page["html"] = rec["html"]
@@ -214,15 +214,15 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
         base = {"last_seen_at": now, "last_fetched_at": now, "final_url": rec.get("final_url"),
                 "feed_updated_at": rec.get("feed_updated") or known["feed_updated_at"], **validators}
         if known["text_hash"] == digest:
-            db["articles"].update(article_id, base)
+            update_row(db, "articles", article_id, base)
             outcome = "unchanged" if refetch else "duplicate"
             return {"outcome": outcome, "article_id": article_id, "method": "url"}
         version = (known["version_count"] or 1) + 1
         diff = dedupe.text_diff(known["text"] or "", text,
                                 f"version {version - 1}", f"version {version}")
-        db["articles"].update(article_id, base | fields | {
+        update_row(db, "articles", article_id, base | fields | {
             "text_hash": digest, "version_count": version, "last_changed_at": now})
-        db["article_versions"].insert({
+        insert_row(db, "article_versions", {
             "article_id": article_id, "version": version, "fetched_at": now,
             "run_id": run_id, "title": article.get("title"), "text": text,
             "text_hash": digest, "diff": diff})
@@ -244,7 +244,7 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
         if matches:
             best, similarity = matches[0]
             duplicate_of, method = _root(db, best), "near"
-    article_id = db["articles"].insert({
+    article_id = insert_row(db, "articles", {
         "url": declared, "source_id": rec["source_id"], **fields, "text_hash": digest,
         "first_seen_at": now, "last_seen_at": now, "last_fetched_at": now,
         "last_changed_at": now, "version_count": 1, "duplicate_of": duplicate_of,
@@ -252,8 +252,8 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
         "duplicate_similarity": round(similarity, 4) if similarity is not None else None,
         "final_url": rec.get("final_url"), "feed_updated_at": rec.get("feed_updated"),
         **validators,
-    }).last_pk
-    db["article_versions"].insert({
+    })
+    insert_row(db, "article_versions", {
         "article_id": article_id, "version": 1, "fetched_at": now, "run_id": run_id,
         "title": article.get("title"), "text": text, "text_hash": digest, "diff": None})
     _add_urls(db, article_id, seen_urls, "url", now)

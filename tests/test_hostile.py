@@ -305,7 +305,7 @@ def test_no_sql_built_from_values():
                 # allowed: placeholders, constant identifiers, integers
                 names = re.findall(r"\{([^}]*)\}", line)
                 if any(not re.fullmatch(
-                        r"(where|marks|sets|name|sql|table|cols|columns|_CLAIM_COLUMNS|.*join\(.*\)|"
+                        r"(where|marks|sets|name|sql|table|pk|cols|columns|_CLAIM_COLUMNS|.*join\(.*\)|"
                         r"BUSY_TIMEOUT_MS|SCHEMA_VERSION|WAL_SIZE_LIMIT|int\(.*\)|OUTCOME_COLUMNS\[o\])", x.strip())
                        for x in names):
                     offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")

@@ -137,6 +137,28 @@ def test_reprocess_restores_text_and_claims_without_new_versions(db):
     assert state(db) == before
 
 
+def test_pages_stored_zlib_compressed_by_older_versions_still_reprocess(db):
+    """Raw HTML was zlib-compressed before it was zstd: both kinds of blob are read."""
+    import zlib
+
+    import zstandard
+
+    before = state(db)
+    with connect(db) as conn:
+        rows = conn.execute("SELECT url, html FROM pages WHERE article_id IS NOT NULL").fetchall()
+        assert rows and all(blob[:4] == b"\x28\xb5\x2f\xfd" for _, blob in rows)   # zstd frames now
+        for url, blob in rows[::2]:
+            html = zstandard.ZstdDecompressor().decompress(blob)
+            conn.execute("UPDATE pages SET html = ? WHERE url = ?", [zlib.compress(html, 6), url])
+        blank = conn.execute("SELECT article_id FROM pages WHERE url = ?", [rows[0][0]]).fetchone()[0]
+        conn.execute("UPDATE articles SET text = '' WHERE id = ?", [blank])
+    proc = run_newsmon("reprocess", "--db", db)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = counts_line(proc.stdout)
+    assert counts["changed"] == 1 and "error" not in counts and "no_html" not in counts
+    assert state(db) == before
+
+
 def test_source_limits_reprocess_to_one_source(db):
     herald, courier = claim_articles(db, "herald", 1), claim_articles(db, "courier", 1) or None
     with connect(db) as conn:

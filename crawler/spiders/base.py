@@ -36,7 +36,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # a source's settings may tune the crawl, never open a port into it
 NEVER_FROM_SOURCE = ("TELNETCONSOLE_", "REMOTE_CONTROL_")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL_BYTES = frozenset(range(0, 32)) - {9, 10, 12, 13}
+_CONTROL_BYTES = bytes(sorted(set(range(0, 32)) - {9, 10, 12, 13}))
 
 
 class BaseNewsSpider(scrapy.Spider):
@@ -216,7 +216,7 @@ def looks_binary(body: bytes, sample: int = 8192) -> bool:
     head = body[:sample]
     if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16 with a BOM is text
         return False
-    controls = sum(1 for b in head if b in _CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))   # counted in C
     return controls > len(head) * 0.05
 
 

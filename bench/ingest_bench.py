@@ -1,0 +1,64 @@
+"""Storage cost per page: ``ingest_pages`` alone, in one thread, into a fresh database.
+
+    python bench/ingest_bench.py [-n 300] [--batch 50]
+
+Analyses N generated pages first (not timed), then writes them in batches
+of ``--batch`` as the crawl's writer thread does, and prints ms/page for the
+write path (dedupe decision, MinHash index, page HTML, article, version,
+claims). In a crawl this runs on the crawl process's writer thread, which
+shares one GIL with the reactor: every ms here is a ms the downloads wait.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.sitegen import article_page  # noqa: E402
+from pipelines import dedupe  # noqa: E402
+from pipelines.analyze import analyze_page  # noqa: E402
+from pipelines.ingest import ingest_pages  # noqa: E402
+from pipelines.store import open_db, utcnow  # noqa: E402
+
+
+def records(n: int) -> list[dict]:
+    recs = []
+    for i in range(n):
+        url = f"http://bench.example/news/{i}.html"
+        html = article_page.__wrapped__(i).decode()
+        rec = {"source_id": "bench", "url": url, "final_url": url, "fetched_at": utcnow(),
+               "status": 200, "content_type": "text/html", "encoding": "utf-8", "html": html}
+        rec.update(analyze_page(html, url))
+        recs.append(rec)
+    return recs
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=300)
+    ap.add_argument("--batch", type=int, default=50)
+    args = ap.parse_args(argv)
+    recs = records(args.n)
+    claims = sum(len(r["claims"]) for r in recs)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "news.db")
+        db["sources"].insert({"id": "bench", "name": "Bench", "kind": "sitemap", "urls": "[]"})
+        index = dedupe.NearDuplicateIndex(db.conn)
+        started = time.perf_counter()
+        outcomes: dict[str, int] = {}
+        for i in range(0, len(recs), args.batch):
+            for result in ingest_pages(db, index, recs[i:i + args.batch]):
+                outcomes[result["outcome"]] = outcomes.get(result["outcome"], 0) + 1
+        seconds = time.perf_counter() - started
+    print(f"{args.n} pages ({claims} claims), batches of {args.batch}: "
+          f"{1000 * seconds / args.n:.2f} ms/page; outcomes {outcomes}")
+
+
+if __name__ == "__main__":
+    main()

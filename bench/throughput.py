@@ -100,8 +100,10 @@ def main() -> None:
             path.unlink(missing_ok=True)
 
         print(f"crawling ({load()}) ...", flush=True)
+        harness_cpu = time.process_time()
         seconds, peak, proc, cpu = run_measured(newsmon("crawl", "bench", "--config", config, "--db", db_path),
                                                 with_cpu=True)
+        harness_cpu = time.process_time() - harness_cpu
         if proc.returncode != 0:
             raise SystemExit(f"crawl failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
         counts = db_counts(db_path)
@@ -111,7 +113,8 @@ def main() -> None:
               f"{counts['claims']} claims in {seconds:.1f} s = {crawl_rate:.1f} pages/s"
               + (f"   (b)/(a) = {crawl_rate / raw:.2f}" if raw else ""))
         print(f"    CPU: crawl process {cpu['main']:.1f} s, workers {cpu['workers']:.1f} s "
-              f"({(cpu['main'] + cpu['workers']) / seconds:.2f} cores busy)")
+              f"({(cpu['main'] + cpu['workers']) / seconds:.2f} cores busy); "
+              f"this process (the site's server, the sampler) {harness_cpu:.1f} s")
         print(f"(d) peak RSS of the crawl process tree: {peak / 2**20:.0f} MB")
 
         site.clear_requests()

@@ -41,10 +41,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
+from functools import cache, cached_property, lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
+from lxml.etree import XPath
 from trafilatura.utils import load_html
 
 try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads (see _bare_extraction)
@@ -53,11 +54,13 @@ try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads 
 
     from lxml.etree import strip_tags as _strip_tags
 
+    from trafilatura import core as _tcore
+    from trafilatura import external as _texternal
     from trafilatura import metadata as _tmeta
-    from trafilatura.core import trafilatura_sequence as _trafilatura_sequence
     from trafilatura.settings import Document as _Document
     from trafilatura.settings import Extractor as _Extractor
     from trafilatura.utils import line_processing as _line_processing
+    from trafilatura.xml import delete_element as _delete_element
     _FAST_TRAFILATURA = trafilatura.__version__ == "2.3.1"    # the version the fast path was checked against
 except ImportError:    # pragma: no cover - other trafilatura versions use bare_extraction itself
     _FAST_TRAFILATURA = False
@@ -84,7 +87,7 @@ TEASER_MAX_WORDS = 80        # ... each a headline link with at most this much t
 # line_key
 
 
-_NOT_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1 << 14)     # template lines repeat across a site's pages
@@ -96,7 +99,7 @@ def line_key(line: str) -> str:
     a key, so do "Call 555-0137" variants.
     """
     text = unicodedata.normalize("NFKC", line or "").casefold()
-    return " ".join(_NOT_LETTER.sub(" ", text).split())
+    return " ".join(_LETTERS.findall(text))
 
 
 # ---------------------------------------------------------------------------
@@ -109,13 +112,25 @@ _WS = re.compile(r"[ \t\r\n\f\v]+")
 _LABEL_COLON = re.compile(r"^(?P<label>[^\W\d_][^:]{0,40}?)\s*:\s*(?P<rest>.*)$", re.S)
 
 
+def _collapse_ws(text: str) -> str:
+    """``_WS.sub(" ", text)``: most text has no run to collapse, and finding that out is cheaper."""
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        return _WS.sub(" ", text)
+    return text
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
 
+def _has_words(text: str, n: int) -> bool:
+    """``_words(text) >= n``, without splitting all of a paragraph."""
+    return len(text.split(None, n - 1)) >= n
+
+
 def _is_loading(text: str) -> bool:
     """Placeholder text a page shows until its JavaScript runs ("Loading headlines...")."""
-    return bool(_ELLIPSIS.search(text)) and _words(text) <= LOADING_MAX_WORDS
+    return not _has_words(text, LOADING_MAX_WORDS + 1) and bool(_ELLIPSIS.search(text))
 
 
 def is_sentence(text: str) -> bool:
@@ -131,9 +146,9 @@ def is_sentence(text: str) -> bool:
     if not core:
         return False
     if core[-1] in _TERMINAL:
-        return _words(text) >= 2
+        return _has_words(text, 2)
     ends_in_quote = text.rstrip("\u00a0 ")[-1:] in "\"”’»"
-    return ends_in_quote and _words(text) >= 6
+    return ends_in_quote and _has_words(text, 6)
 
 
 def _starts_with_symbol(text: str) -> bool:
@@ -144,8 +159,10 @@ def _starts_with_symbol(text: str) -> bool:
 
 def _is_caps_label(text: str) -> bool:
     """ALL-CAPS short line ("WORLD-EXCLUSIVE", "AGE OF MANY POWERS")."""
+    if _has_words(text, 7):
+        return False
     letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters) and _words(text) <= 6
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
 def _credit_label(text: str) -> bool:
@@ -182,9 +199,14 @@ class Line:
     link_ratio: float       # share of characters inside <a> (trafilatura <ref>)
     drop: str | None = None  # why it is removed, None when kept
 
-    @property
+    # asked for by several rules each; the text does not change
+    @cached_property
     def words(self) -> int:
         return _words(self.text)
+
+    @cached_property
+    def sentence(self) -> bool:
+        return is_sentence(self.text)
 
 
 _BLOCKS = {"p", "head", "item", "quote", "cell", "code", "list", "table", "row",
@@ -212,7 +234,7 @@ def _segments_to_lines(segments, kind: str) -> list[Line]:
     lines, text, linked = [], [], 0
 
     def flush():
-        collapsed = _WS.sub(" ", "".join(text))
+        collapsed = _collapse_ws("".join(text))
         clean = collapsed.strip(" \u00a0\u200b\ufeff")
         if clean:
             ratio = min(1.0, linked / max(1, len(collapsed.strip())))
@@ -226,7 +248,7 @@ def _segments_to_lines(segments, kind: str) -> list[Line]:
         piece, is_link = seg
         text.append(piece)
         if is_link:
-            linked += len(_WS.sub(" ", piece).strip())
+            linked += len(_collapse_ws(piece).strip())
     flush()
     return lines
 
@@ -271,7 +293,7 @@ def _mark_line_rules(lines: list[Line], title: str | None, site_lines) -> None:
     seen = set()
     title_key = line_key(title or "")
     for i, ln in enumerate(lines):
-        key = line_key(ln.text)
+        key = line_key(ln.text) if site_lines or (i < 3 and title_key) else None   # costly on paragraphs
         norm = ln.text.casefold()
         if i < 3 and title_key and key == title_key:
             ln.drop = "title"                 # trafilatura often keeps the <h1>
@@ -281,9 +303,9 @@ def _mark_line_rules(lines: list[Line], title: str | None, site_lines) -> None:
             ln.drop = "site_line"             # (d) learned for this site
         elif _is_loading(ln.text):
             ln.drop = "placeholder"           # (c) "Loading..."
-        elif _starts_with_symbol(ln.text) and not is_sentence(ln.text) and ln.words <= 6:
+        elif _starts_with_symbol(ln.text) and not ln.sentence and ln.words <= 6:
             ln.drop = "widget_label"          # (c) "🔗 View Source"
-        elif ln.link_ratio >= LINK_ONLY or (ln.link_ratio >= LINK_HEAVY and not is_sentence(ln.text)):
+        elif ln.link_ratio >= LINK_ONLY or (ln.link_ratio >= LINK_HEAVY and not ln.sentence):
             ln.drop = "link"                  # (b) teaser headline / related link
         elif _label_then_link(ln):
             ln.drop = "link"                  # (b) "Also Read: <a>Headline?</a>" on one line
@@ -298,13 +320,19 @@ def _drop_orphan_labels(lines: list[Line], link_labels=frozenset()) -> None:
     Known either from the extracted lines (the next line is a link line) or
     from the source HTML (``link_labels``: the element after the label is
     mostly anchor text), since trafilatura sometimes drops the links and
-    keeps the label.
+    keeps the label. ``link_labels`` may be a function that returns them:
+    it is called only if a label needs them.
     """
     for i, ln in enumerate(lines):
         if ln.drop or not _bare_label(ln.text):
             continue
         nxt = next((x for x in lines[i + 1:] if x.drop not in ("repeat", "title")), None)
-        if nxt is None or nxt.drop == "link" or line_key(ln.text) in link_labels:
+        if nxt is None or nxt.drop == "link":
+            ln.drop = "link_label"
+            continue
+        if callable(link_labels):
+            link_labels = link_labels()
+        if line_key(ln.text) in link_labels:
             ln.drop = "link_label"
 
 
@@ -318,7 +346,7 @@ def link_block_labels(tree) -> frozenset[str]:
         raw = str(node)
         if not raw.rstrip().rstrip(_LABEL_TAIL).endswith(":"):
             continue    # cheap form of the _bare_label test below (scripts hold many ':')
-        text = _WS.sub(" ", raw).strip()
+        text = _collapse_ws(raw).strip()
         if not text or not _bare_label(text):
             continue
         owner = node.getparent()
@@ -330,8 +358,8 @@ def link_block_labels(tree) -> frozenset[str]:
                           if node.is_text else "following::*[normalize-space()][1]")
         if not nxt:
             continue
-        nxt_text = _WS.sub(" ", nxt[0].text_content()).strip()
-        linked = sum(len(_WS.sub(" ", a.text_content()).strip())
+        nxt_text = _collapse_ws(nxt[0].text_content()).strip()
+        linked = sum(len(_collapse_ws(a.text_content()).strip())
                      for a in nxt[0].iter("a")) if nxt[0].tag != "a" else len(nxt_text)
         if nxt_text and linked >= LINK_HEAVY * len(nxt_text):
             labels.add(line_key(text))
@@ -340,11 +368,11 @@ def link_block_labels(tree) -> frozenset[str]:
 
 def _is_content(ln: Line) -> bool:
     """Prose or a real list item: what a heading must introduce to be kept."""
-    return is_sentence(ln.text) or (ln.kind == "item" and ln.words >= 3) or ln.words >= 15
+    return ln.sentence or (ln.kind == "item" and ln.words >= 3) or ln.words >= 15
 
 
 def _is_heading_like(ln: Line) -> bool:
-    return ln.kind == "head" or (not is_sentence(ln.text) and _is_caps_label(ln.text))
+    return ln.kind == "head" or (not ln.sentence and _is_caps_label(ln.text))
 
 
 def _drop_empty_headings(lines: list[Line]) -> None:
@@ -373,7 +401,7 @@ def _is_edge_junk(ln: Line, followed_by_content: bool) -> bool:
     """
     if _starts_with_symbol(ln.text):
         return True
-    if is_sentence(ln.text):
+    if ln.sentence:
         return False
     if ln.kind == "head" and followed_by_content:
         return False
@@ -522,7 +550,7 @@ def _meta_date(tree, meta: dict, names) -> str | None:
         if meta.get(name):
             return meta[name]
     prop = "datePublished" if names is _PUBLISHED_META else "dateModified"
-    for el in tree.xpath(f'//*[@itemprop="{prop}"]'):
+    for el in tree.xpath(f'//@itemprop[. = "{prop}"]/..'):    # = //*[@itemprop=..], twice as fast
         val = el.get("datetime") or el.get("content")
         if val:
             return val.strip()
@@ -711,7 +739,7 @@ def clean_authors(raw_values) -> list[str]:
         raw = re.sub(r"\S+@\S+|https?://\S+", " ", raw)
         for part in _SPLIT_NAMES.split(raw):
             part = _BY_PREFIX.sub("", part.strip()).strip(" .-–—:")
-            part = _WS.sub(" ", part)
+            part = _collapse_ws(part)
             if _is_person_name(part) and part not in names:
                 names.append(part)
     return names
@@ -748,13 +776,22 @@ def _authors(ld: dict, meta: dict, traf_author: str | None) -> list[str]:
 # extract_article
 
 
+# NUL and other C0 controls make lxml reject the whole document (tab, LF and CR are fine)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20)])
+
+
 def _to_text(html) -> str:
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     if not isinstance(html, str):
         return ""
-    # NUL and other C0 controls make lxml reject the whole document
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", html)
+    # pages rarely hold any: look for them in UTF-8 (bytes.translate is several times
+    # faster than a regex scan), whose multi-byte sequences have no byte below 0x80
+    encoded = html.encode("utf-8", "surrogatepass")
+    if len(encoded.translate(None, _CONTROL_BYTES)) == len(encoded):
+        return html
+    return _CONTROL_CHARS.sub("", html)
 
 
 def _parse(html: str):
@@ -836,11 +873,185 @@ _TRAF_KWARGS = dict(with_metadata=True, include_comments=False, include_links=Tr
                     include_tables=True, include_images=False, deduplicate=False)
 
 
+# elements whose text libxml2 keeps verbatim (entities not decoded) when it re-parses
+# readability's output, so there the text can grow (its <iframe>s hold "VIDEO" by then)
+_RAW_TEXT_ON_REPARSE = ("xmp", "noembed", "noframes", "plaintext")
+_VIDEO_SIZE = 7      # what readability's "VIDEO" in an <iframe> can add: its size, 6, and a word split
+
+# libxml2 measures the text without handing it to Python
+_NORMALIZED_LENGTH = XPath("string-length(normalize-space())")
+
+
+def _text_size(el) -> int:
+    """Non-space characters plus words of ``el``'s text, 0 if blank.
+
+    White space here is XML's (space, tab, CR, LF); treating the other Unicode
+    spaces as letters only adds, so this is at least ``len(trim(text)) + 1``
+    (trafilatura's length measure, which splits at any Unicode space).
+    """
+    length = int(_NORMALIZED_LENGTH(el))
+    return length + 1 if length else 0
+
+
+def _readability_bound(raw_tree) -> int | None:
+    """The most ``_text_size`` readability's text can have for this page, None if unknown.
+
+    Readability drops elements (script and style first) and regroups the rest
+    in page order, and re-parsing its output keeps their text: its text is the
+    page's with parts left out, and leaving text out never adds to the size.
+    Leaving out a script's text takes the script's size off, less the (at most
+    two) words it may join at its ends. It writes "VIDEO" into the video
+    <iframe>s it keeps. Unknown when the page has elements whose text libxml2
+    keeps verbatim on re-parsing.
+    """
+    if next(raw_tree.iter(*_RAW_TEXT_ON_REPARSE), None) is not None:
+        return None
+    bound = _text_size(raw_tree)
+    for el in raw_tree.iter("script", "style", "iframe"):
+        if el.tag == "iframe":
+            bound += _VIDEO_SIZE
+        elif el.text:
+            bound -= _text_size(el) - 2
+    return bound
+
+
+def _readability_may_win(bound: int | None, body, len_text: int, options) -> bool:
+    """Could trafilatura's compare_extraction prefer readability's text to ``body``'s?
+
+    With the balanced focus it does only when the own text is empty, when
+    readability's text is over twice as long, or (when that is longer than
+    2 * MIN_EXTRACTED_SIZE) when ``body`` has no <p> text or more tables than <p>s.
+    ``bound`` (``_readability_bound``) settles that for most article pages.
+    """
+    if options.focus != "balanced" or len_text == 0 or bound is None or bound > 2 * len_text:
+        return True
+    if bound <= 2 * options.min_extracted_size:
+        return False
+    return not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(body.findall(".//p"))
+
+
+def _compare_extraction(cleaned_tree, raw_tree, body, text: str, options, readability_bound):
+    """``compare_extraction(cleaned_tree, copy(raw_tree()), body, text, options)`` of
+    trafilatura.external, minus readability (and its copy of the page) where its
+    text cannot be preferred: then only the justext check of an unclean or short
+    body remains."""
+    ext = _texternal
+    if _readability_may_win(readability_bound, body, len(text), options):
+        return ext.compare_extraction(cleaned_tree, _copy(raw_tree()), body, text, options)
+    len_text = len(text)
+    unclean = bool(body.xpath(ext.SANITIZED_XPATH))
+    if unclean or len_text < options.min_extracted_size:
+        body2, text2 = ext.justext_rescue(cleaned_tree, options)
+        len_text2 = len(text2)
+        if unclean:
+            accept = len_text <= ext.JUSTEXT_OVERRIDE_RATIO * len_text2 and (
+                len_text2 > len_text or not options.images or body.find(".//graphic") is None)
+        else:
+            accept = len_text < len_text2
+        if text2 and accept:
+            body, text = body2, text2
+    return body, text
+
+
+# trafilatura.xpaths' raw-tree prunes (RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH)
+# as Python tests: their re:test() is re.search on the attribute ("" when absent), called
+# back from libxml2 for every element of the page, several times slower than a loop here
+_SCROLL_POSTS = re.compile(r"mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_APPENDED_POSTS = re.compile(r"mvp-post-add-(?:box|wrap)")
+_COMMENTS_ID_OR_THREAD = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+_COMMENTS_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol)")
+_COMMENTS_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
+
+
+def _prune_raw_tree(tree, is_forum: bool) -> None:
+    """prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH), then, unless ``is_forum``,
+    prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH): each expression's
+    matches, found before any is deleted, deleted in document order (tails kept)."""
+    def containers():       # (element, id, class); one walk, again only after a deletion
+        return [(el, el.get("id") or "", el.get("class") or "") for el in
+                tree.iterdescendants("div", "section", "aside", "list", "details", "ol", "ul")]
+
+    def prune(matches) -> bool:
+        for el in matches:
+            _delete_element(el)
+        return bool(matches)
+
+    found = containers()
+    # infinite-scroll containers of appended articles, unless holding the <h1> (then only
+    # recognisably appended ones); Elementor share bars
+    if prune([el for el, el_id, el_class in found if el.tag in ("div", "section", "aside")
+              and (_SCROLL_POSTS.search(el_id) or _SCROLL_POSTS.search(el_class))
+              and (el.find(".//h1") is None
+                   or _APPENDED_POSTS.search(el_id) or _APPENDED_POSTS.search(el_class))]):
+        found = containers()
+    if prune([el for el, _, el_class in found if el.tag in ("div", "section", "aside")
+              and "elementor-share-buttons" in el_class]):
+        found = containers()
+    if not is_forum:     # comment sections, and ol/ul comment lists
+        prune([el for el, el_id, el_class in found if el.tag != "aside"
+               and (_COMMENTS_ID_OR_THREAD.search(el_id) or _COMMENTS_CLASS.search(el_class))
+               and (el.tag not in ("ol", "ul")
+                    or _COMMENTS_ID.search(el_id) or _COMMENTS_CLASS.search(el_class))])
+
+
+def _pruned_copy(tree, is_forum: bool):
+    """A copy of the page as trafilatura_sequence prunes it: the raw tree of its stages."""
+    page = _copy(tree)
+    _prune_raw_tree(page, is_forum)
+    return page
+
+
+def _trafilatura_sequence(tree, options, url: str | None):
+    """trafilatura.core.trafilatura_sequence(copy(tree), options, url)[:2] for newsmon's
+    options (no comments, balanced focus, fallbacks on): the same stages, with the
+    readability comparison of ``_compare_extraction``. ``tree`` is not modified."""
+    core = _tcore
+    is_forum = core._forum_thread_page(tree)
+    # trafilatura prunes a copy of the page (the raw tree its fallbacks read) and cleans a
+    # copy of that; here the first copy is cleaned, and a fallback makes the raw tree again
+    cleaned_tree = _pruned_copy(tree, is_forum)
+    readability_bound = _readability_bound(cleaned_tree)
+    raw_tree = cache(lambda: _pruned_copy(tree, is_forum))
+    cleaned_tree = core.tree_cleaning(cleaned_tree, options)      # _prepare_tree's steps
+    cleaned_tree_backup = _copy(cleaned_tree)
+    cleaned_tree = core.convert_tags(cleaned_tree, options, url)
+    # 1-2. main extractor, then the comparison with readability / justext
+    body, text = core.extract_content(cleaned_tree, options)
+    body, text = _compare_extraction(cleaned_tree_backup, raw_tree, body, text, options, readability_bound)
+    # 3. rescue: baseline on the uncleaned tree, if it adds text
+    if len(text) < options.min_extracted_size:
+        b_body, b_text, b_len = core.baseline(raw_tree())
+        if b_len > len(text):
+            body, text = b_body, b_text
+    # 4. recall escalation: a short text covering little of the page
+    if (0 < len(text) < core.ESCALATION_MAX_LENGTH
+            and len(text) < core.ESCALATION_PAGE_SHARE * len(core.html2txt(raw_tree()))):
+        r_options = _copy(options)
+        r_options.focus = "recall"
+        r_text = j_text = ""
+        try:
+            r_body, r_text = core._recall_retry(raw_tree(), r_options, url)
+        except Exception as err:   # noqa: BLE001 - as trafilatura
+            core.LOGGER.warning("recall retry failed: %s %s", err, url)
+        try:
+            j_body, j_text = core.justext_rescue(_copy(raw_tree()), options)
+        except Exception as err:   # noqa: BLE001 - as trafilatura
+            core.LOGGER.warning("justext candidate failed: %s %s", err, url)
+        len_text, r_len, j_len = len(text), len(r_text), len(j_text)
+        if j_len > r_len and j_len > core.ESCALATION_JUSTEXT_RATIO * len_text:
+            body, text = j_body, j_text
+        elif r_len >= options.min_extracted_size and r_len > core.ESCALATION_ACCEPT_RATIO * len_text:
+            body, text = r_body, r_text
+    return body, text
+
+
 def _bare_extraction(tree, url: str | None):
     """``trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)``, same body and metadata,
     minus the work whose output newsmon ignores: categories, tags, license, the
-    plain-text rendering of the body, the copy for metadata, and htmldate unless
-    the date is asked for. ``tree`` is not modified. None when trafilatura finds no text.
+    plain-text rendering of the body, the copy for metadata, resolving the body's
+    link targets, htmldate unless the date is asked for, and readability where it
+    cannot win (``_trafilatura_sequence``). ``tree`` is not modified. None when
+    trafilatura finds no text.
     """
     if not _FAST_TRAFILATURA:
         return trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)
@@ -848,15 +1059,15 @@ def _bare_extraction(tree, url: str | None):
                          tables=True, dedup=False, url=url, with_metadata=True)
     try:
         metadata, date_config = _metadata(tree, options.url, options.date_params)
-        postbody, temp_text, _, temp_comments = _trafilatura_sequence(
-            _copy(tree), options, options.url or metadata.url)
+        # no page URL: <ref> targets stay as written, not resolved (newsmon reads none of them)
+        postbody, temp_text = _trafilatura_sequence(tree, options, None)
     except (TypeError, ValueError):
         return None
     if options.max_tree_size and len(postbody) > options.max_tree_size:   # MAX_TREE_SIZE in its config
         _strip_tags(postbody, "hi")
         if len(postbody) > options.max_tree_size:
             return None
-    if len(temp_text) < options.min_output_size and len(temp_comments) < options.min_output_comm_size:
+    if len(temp_text) < options.min_output_size and 0 < options.min_output_comm_size:   # comments: ""
         return None
     doc = _Doc()
     doc.body = postbody
@@ -870,7 +1081,7 @@ def _clean_title(title: str | None, sitename: str | None) -> str | None:
     """Drop a trailing " | Site Name" trafilatura may keep from <title>."""
     if not title:
         return None
-    title = _WS.sub(" ", title).strip()
+    title = _collapse_ws(title).strip()
     if sitename:
         title = re.sub(r"\s*(?:[|–—:»-]|::)\s*" + re.escape(sitename) + r"\s*$", "", title, flags=re.I)
     return title or None
@@ -916,7 +1127,7 @@ def extract_article(html: str, url: str | None = None, *, site_lines=None,
     sitename = doc.sitename or meta.get("og:site_name")
     title = _clean_title(doc.title, sitename)
 
-    lines = clean_lines(_body_lines(doc.body), title, site_lines, link_block_labels(tree))
+    lines = clean_lines(_body_lines(doc.body), title, site_lines, lambda: link_block_labels(tree))
     text = _render(lines)
     if not text.strip():
         return None
@@ -968,50 +1179,90 @@ def _is_error_page(tree, article: dict | None) -> bool:
     if article and (article.get("word_count") or 0) > ERROR_PAGE_MAX_WORDS:
         return False
     heads = [t.text_content() for t in tree.iter("title", "h1")]
-    return any(_ERROR_RE.search(_WS.sub(" ", h)) for h in heads if h)
+    return any(_ERROR_RE.search(_collapse_ws(h)) for h in heads if h)
 
 
 _HAS_WORD = re.compile(r"[^\W_]")
 
 
 def _headline_links(tree):
-    """<a> elements that stand alone as a headline: 3+ words, not embedded in running text.
+    """(element, text) of the <a>s that stand alone as a headline: 3+ words, not in running text.
 
     A link inside prose has words right before or after it in the same parent;
     a teaser's headline link is surrounded by markup or bare punctuation ("|").
     """
-    for a in tree.iter("a"):
-        if not a.get("href") or _words(a.text_content()) < 3:
+    has_word = _HAS_WORD.search
+    for a in tree.iter("a"):      # a few hundred a page: the cheapest tests first
+        if not a.get("href") or (a.tail and has_word(a.tail)):
             continue
-        parent = a.getparent()
-        if parent is None:
+        text = None if len(a) else (a.text or "")
+        if text is not None and _words(text) < 3:
             continue
         prev = a.getprevious()
-        before = (prev.tail if prev is not None else parent.text) or ""
-        if not _HAS_WORD.search(before) and not _HAS_WORD.search(a.tail or ""):
-            yield a
+        if prev is not None:
+            before = prev.tail
+        else:
+            parent = a.getparent()
+            if parent is None:
+                continue
+            before = parent.text
+        if before and has_word(before):
+            continue
+        if text is None:
+            text = a.text_content()
+            if _words(text) < 3:
+                continue
+        yield a, text
+
+
+_SEVERAL = object()      # _teaser_blocks: an ancestor of headline links with different hrefs
+
+
+def _is_blank(text: str | None) -> bool:
+    return not text or text.isspace()
 
 
 def _teaser_blocks(tree) -> list[str]:
-    """Texts of teaser blocks: the largest ancestor of a headline link holding no other one."""
+    """Texts of teaser blocks: the largest ancestor of a headline link holding no other one.
+
+    ("No other one": no headline link with another href; a card may link its
+    headline twice.)
+    """
     links = list(_headline_links(tree))
-    hrefs_of = {}
-    for a in links:
+    # the href of the headline links below each ancestor, or _SEVERAL; an ancestor's
+    # mark covers its descendants' marks, so a walk up stops where nothing changes
+    href_below = {}
+    for a, _ in links:
+        href = a.get("href")
         for anc in a.iterancestors():
-            hrefs_of.setdefault(anc, set()).add(a.get("href"))
-    blocks, words_of = {}, {}
-    for a in links:
+            seen = href_below.get(anc)
+            if seen is None:
+                href_below[anc] = href
+            elif seen is _SEVERAL or seen == href:
+                break
+            else:
+                href_below[anc] = _SEVERAL
+    blocks, text_of, words_of = {}, {}, {}
+    for a, text in links:
+        if a not in text_of:
+            text_of[a], words_of[a] = text, _words(text)
         block = a
         for anc in a.iterancestors():
-            if len(hrefs_of.get(anc, ())) > 1:
+            if href_below[anc] is _SEVERAL:
                 break
-            n = words_of.get(anc)
-            if n is None:
-                n = words_of[anc] = _words(anc.text_content())
-            if n > TEASER_MAX_WORDS:
+            if anc not in text_of:
+                if len(anc) == 1 and _is_blank(anc.text) and _is_blank(block.tail):
+                    # a wrapper of the block alone (<li><a>...</a></li>): its text up to
+                    # blank ends, which neither the word count nor the teaser text sees
+                    text_of[anc], words_of[anc] = text_of[block], words_of[block]
+                else:
+                    text_of[anc] = anc.text_content()
+                    words_of[anc] = _words(text_of[anc])
+            if words_of[anc] > TEASER_MAX_WORDS:
                 break
             block = anc
-        blocks[block] = _WS.sub(" ", block.text_content()).strip()
+        if block not in blocks:
+            blocks[block] = _collapse_ws(text_of[block]).strip()
     return list(blocks.values())
 
 
@@ -1025,17 +1276,30 @@ def _is_index_page(tree, article: dict) -> bool:
     teasers = _teaser_blocks(tree)
     if len(teasers) < TEASER_MIN:
         return False
+    # neither lines nor teaser texts hold a "\n": a match lies within one of them,
+    # so a text longer than all of the other side cannot match
+    longest_teaser = max(map(len, teasers))
     haystack = "\n".join(teasers)
     covered, total, rest = 0, 0, []
-    for para in re.split(r"\n+", article.get("text") or ""):
-        para = _WS.sub(" ", para.removeprefix("- ")).strip()
-        total += _words(para)
-        if _words(para) >= 3 and para in haystack:
-            covered += _words(para)
+    for para in (article.get("text") or "").split("\n"):     # blank ones count for nothing
+        para = _collapse_ws(para.removeprefix("- ")).strip()
+        words = _words(para)
+        total += words
+        if words >= 3 and len(para) <= longest_teaser and para in haystack:
+            covered += words
         elif para:
             rest.append(para)
+    # the teaser texts in the rest, the longest first: stop once the verdict cannot change
+    words_of = {t: n for t in set(teasers) if (n := _words(t)) >= 3}
+    unseen = sum(words_of.values())
+    longest_rest = max(map(len, rest), default=0)
     leftover = "\n".join(rest)
-    covered += sum(_words(t) for t in set(teasers) if _words(t) >= 3 and t in leftover)
+    for teaser, words in sorted(words_of.items(), key=lambda item: item[1], reverse=True):
+        if covered + unseen <= total - covered - unseen:
+            return False        # not even with every teaser left inside the text
+        unseen -= words
+        if len(teaser) <= longest_rest and teaser in leftover:
+            covered += words
     return covered > total - covered
 
 

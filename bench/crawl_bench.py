@@ -65,7 +65,8 @@ def run_measured(cmd: list[str], env: dict | None = None, *, with_cpu: bool = Fa
                     total += p.memory_info().rss
                     if with_cpu:
                         t = p.cpu_times()
-                        worker = cpu[p.pid][0] if p.pid in cpu else \
+                        # a spawned worker shows its parent's command line until it execs
+                        worker = (p.pid in cpu and cpu[p.pid][0]) or \
                             any("multiprocessing" in part for part in p.cmdline())
                         cpu[p.pid] = (worker, t.user + t.system)
             except psutil.Error:

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from functools import lru_cache
+from itertools import islice, takewhile
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -212,11 +214,18 @@ NOT_SPEAKER_HEADS = {  # "according to figures/a report" names no speaker
 # --------------------------------------------------------------------------
 QUOTE_CHAR_RE = re.compile(r'[“”"]')
 WORD_RE = re.compile(r"\S+")
-SENT_END_RE = re.compile(r'[.!?…]+["”’)]*\s+(?=[“"‘(\[]?[A-Z0-9À-Þ])')
+# "[.!?…][.!?…]*" is "[.!?…]+" written so that the pattern opens with a character
+# class: the regex engine then skips to candidate positions instead of trying each one.
+SENT_END_RE = re.compile(r'[.!?…][.!?…]*["”’)]*\s+(?=[“"‘(\[]?[A-Z0-9À-Þ])')
 BULLET_RE = re.compile(r"^[\s•·*\-–—►▪●]+")
-LEFT_TRIM_RE = re.compile(
-    r"(?:\s+(?:has|have|had|also|further|later|earlier|then|again|once|repeatedly|"
-    r"previously|reportedly|publicly|privately|today|yesterday|on\s+\w+|\w+ly))+\s*$")
+# BULLET_RE for .match(text, pos): there "^" would never match past the text's start
+BULLET_PREFIX_RE = re.compile(r"[\s•·*\-–—►▪●]+")
+# Auxiliaries and adverbs between a speaker and the cue ("X has also said").
+LEFT_TRIM_WORDS = ("has", "have", "had", "also", "further", "later", "earlier", "then", "again",
+                   "once", "repeatedly", "previously", "reportedly", "publicly", "privately",
+                   "today", "yesterday")
+LEFT_TRIM_RE = re.compile(r"(?:\s+(?:" + "|".join(LEFT_TRIM_WORDS) + r"|on\s+\w+|\w+ly))+\s*$")
+_LEFT_TRIM_SET = frozenset(LEFT_TRIM_WORDS)
 APPOSITIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*([^,]{2,80}?)\s*,\s*$")
 RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*who\b(?:\s+\w+){0,8}\s*$")
 
@@ -226,9 +235,19 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+def _may_left_trim(last_two: list[str]) -> bool:
+    """A cheap necessary condition for LEFT_TRIM_RE to match a text that ends with the
+    words `last_two`: the last is a trim word, ends in 'ly' or follows 'on'. The regex
+    itself tries a match at every position of the text, which is slow on long ones."""
+    return bool(last_two) and (last_two[-1] in _LEFT_TRIM_SET or last_two[-1].endswith("ly")
+                               or last_two[0] == "on")
+
+
 def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
     """re.search(r"\\b(?:w1|w2|…)\\s*$", text) without scanning the whole text."""
     core = text.rstrip()
+    if not core.endswith(words):
+        return False  # the common case, in one call
     for w in words:
         if core.endswith(w) and (len(core) == len(w) or not _is_word_char(core[-len(w) - 1])):
             return True
@@ -248,11 +267,19 @@ _AND_BUT = ("and", "but")
 _WS_RUN_RE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1024)
+def _cue_text(matched: str) -> str:
+    """A matched cue with its whitespace runs made single spaces ("pointed  to")."""
+    return _WS_RUN_RE.sub(" ", matched)
+
+
 def _word_set_pattern(words) -> str:
     """Regex matching exactly the given words, as a trie (a|b|... of many words makes
     the regex engine try every alternative at every word start; grouping by prefix
     lets it reject a word after a character or two). Followed by \\b, it matches the
-    same as the plain alternation: a whole word, whatever the order of the branches."""
+    same as the plain alternation: a whole word, whatever the order of the branches.
+    A space in a phrase ("pointed to") matches any run of whitespace; the longer of
+    two phrases that both match ("warned against", "warned") is preferred."""
     words = sorted(set(words))
     if not words:
         return "(?!)"
@@ -262,7 +289,7 @@ def _word_set_pattern(words) -> str:
         branches = []
         for first in sorted({w[0] for w in ws}):
             rest = [w[1:] for w in ws if w[0] == first]
-            branches.append(re.escape(first) + (trie(rest) if rest != [""] else ""))
+            branches.append((r"\s+" if first == " " else re.escape(first)) + (trie(rest) if rest != [""] else ""))
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 and not end else "(?:" + "|".join(branches) + ")"
@@ -270,11 +297,26 @@ def _word_set_pattern(words) -> str:
     return trie(words)
 
 
-CUE_TOKEN_RE = re.compile(
-    r"\b(?:(?:pointed|points|pointing)\s+to|(?:warned|warning|cautioned)\s+against|"
-    + _word_set_pattern(CLAUSE_CUES | GERUND_CUES) + r")\b")
-QUOTE_CUE_RE = re.compile(r"\b(?:" + "|".join(sorted(QUOTE_CUES, key=len, reverse=True))
-                          + r"|according\s+to)\b")
+_CUE_WORDS = _word_set_pattern(CLAUSE_CUES | GERUND_CUES | {
+    "pointed to", "points to", "pointing to", "warned against", "warning against", "cautioned against"})
+CUE_TOKEN_RE = re.compile(r"\b" + _CUE_WORDS + r"\b")
+# The same cues, found by the non-word character before them (group 1 is the cue).
+# A pattern that opens with a character class lets the regex engine skip ahead to
+# candidate positions; one that opens with \b is tried at every position.
+CUE_AFTER_NONWORD_RE = re.compile(r"\W(" + _CUE_WORDS + r")\b")
+
+
+def _cue_matches(masked: str, s0: int, s1: int) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each CUE_TOKEN_RE match in masked[s0:s1]."""
+    found, scan_from = [], s0 - 1  # \b at s0 looks at masked[s0 - 1]: scan from there
+    if s0 == 0:  # no character before the text: match a first cue on its own
+        m = CUE_TOKEN_RE.match(masked, 0, s1)
+        found, scan_from = ([(0, m.end(), m.group())], m.end()) if m else ([], 0)
+    found += [(m.start(1), m.end(1), m.group(1)) for m in CUE_AFTER_NONWORD_RE.finditer(masked, scan_from, s1)]
+    return found
+
+
+QUOTE_CUE_RE = re.compile(r"\b" + _word_set_pattern(QUOTE_CUES | {"according to"}) + r"\b")
 TIE_RE = re.compile(
     r"(?<![-\w])(" + TIE_VERBS + r")\b(?:\s+[^\s“”\"]+){0,12}?(?:\s+(?:as|of))?(?:\s+(?:an?|the))?\s*$")
 TIE_NOUN_RE = re.compile(
@@ -397,8 +439,7 @@ def _quote_segments(text: str, paras: list[tuple[int, int]]) -> list[Segment]:
     chain_id, carry = 0, False
     for pi, (ps, pe) in enumerate(paras):
         open_at, open_ch = None, None
-        lead = len(text[ps:pe]) - len(text[ps:pe].lstrip())
-        starts_with_quote = text[ps + lead:ps + lead + 1] in ("“", '"')
+        starts_with_quote = text[ps:pe].lstrip()[:1] in ("“", '"')
         if not (carry and starts_with_quote):
             chain_id += 1
         carry = False
@@ -423,8 +464,13 @@ def _quote_segments(text: str, paras: list[tuple[int, int]]) -> list[Segment]:
     return segs
 
 
+INITIALS_RE = re.compile(r"(?:[a-z]\.)+[a-z]")
+
+
 def _is_abbrev(text: str, dot: int) -> bool:
     """True when the '.' at `dot` ends an abbreviation or an initial (U.S., Dr.)."""
+    if dot >= 5 and text[dot - 5:dot].isalpha():
+        return False  # five letters: longer than any abbreviation, and not initials
     j = dot
     while j > 0 and not text[j - 1].isspace():
         j -= 1
@@ -433,12 +479,15 @@ def _is_abbrev(text: str, dot: int) -> bool:
         return True
     if len(word) == 1 and word.isalpha():
         return True
-    return bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+    return bool(INITIALS_RE.fullmatch(word))
 
 
 def _sentences(text: str, paras, segs) -> list[tuple[int, int, int]]:
     """Quote-aware sentence spans (start, end, para index)."""
-    inside = [(s.start, s.end) for s in segs]
+    # segments are disjoint and in text order: only the last one starting
+    # before a position can contain it
+    seg_starts = [s.start for s in segs]
+    seg_ends = [s.end for s in segs]
     out = []
     for pi, (ps, pe) in enumerate(paras):
         start = ps
@@ -446,7 +495,8 @@ def _sentences(text: str, paras, segs) -> list[tuple[int, int, int]]:
             cut = m.end()
             if m.group()[0] == "." and _is_abbrev(text, m.start()):
                 continue
-            if any(a < cut - 1 < b for a, b in inside):
+            k = bisect_left(seg_starts, cut - 1) - 1
+            if k >= 0 and cut - 1 < seg_ends[k]:
                 continue  # the sentence end is inside a quote
             out.append((start, cut, pi))
             start = cut
@@ -487,6 +537,12 @@ def _bare(w: str) -> str:
 
 def _is_cap(w: str) -> bool:
     return bool(w) and (w[0].isupper() or (w[0] in "“\"" and len(w) > 1 and w[1].isupper()))
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_cap_core(w: str) -> bool:
+    """Is the word capitalised once quote marks and punctuation are stripped?"""
+    return _is_cap(_strip_word(w))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -547,6 +603,13 @@ def _parse_np(words: list[str], pos: int) -> Mention | None:
     """Split a noun phrase into role + name and classify it."""
     if not words:
         return None
+    fields = _parse_np_fields(tuple(words))
+    return Mention(*fields, pos=pos) if fields else None
+
+
+@lru_cache(maxsize=1 << 14)  # speakers and subjects recur within and across articles
+def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
+    """_parse_np without the position: (text, name, role, kind), or None."""
     text = " ".join(_strip_word(w) for w in words)
     if not _bare(words[-1]).endswith("."):
         text = text.rstrip(".")  # sentence period, not an abbreviation like "Jr."
@@ -559,34 +622,34 @@ def _parse_np(words: list[str], pos: int) -> Mention | None:
     toks[-1] = toks[-1].rstrip(".") if not _bare(toks[-1]).endswith(".") else toks[-1]
     low = [_bare(t) for t in toks]
     if len(toks) == 1 and low[0] in PRONOUNS:
-        return Mention(text, kind="pronoun", pos=pos)
+        return (text, None, None, "pronoun")
     if low[-1] in UNNAMED_HEADS and low[-1].endswith("s") and all(
             not _is_cap(t) or i == 0 or _bare(t) not in ORG_WORDS for i, t in enumerate(toks)) \
             and not any(_bare(t) in ROLE_HEADS for t in toks[:-1]) and len(toks) <= 3:
-        return Mention(text, role=None, kind="unnamed", pos=pos)  # "Prosecutors", "Israeli officials"
+        return (text, None, None, "unnamed")  # "Prosecutors", "Israeli officials"
     last_head = max((i for i, b in enumerate(low)
                      if b in ROLE_HEADS or ("-" in b and any(x in ROLE_HEADS for x in b.split("-")))),
                     default=-1)
     name_toks = toks[last_head + 1:]
     role = " ".join(toks[:last_head + 1]) or None
     if not name_toks and role:
-        return Mention(text, role=role, kind="role", pos=pos)
+        return (text, None, role, "role")
     org_part = name_toks if name_toks else toks
     if any(_is_cap(t) and _bare(t) in ORG_WORDS for t in org_part) or " ".join(low) in PLACE_SPEAKERS:
         # organisations keep their whole name ("Foreign Ministry", "International Monetary Fund")
         name = " ".join(toks)
-        return Mention(text, name=re.sub(r"[’']s$", "", name), kind="organisation", pos=pos)
+        return (text, re.sub(r"[’']s$", "", name), None, "organisation")
     if det in ("a", "an"):
-        return Mention(text, role=role, kind="unnamed", pos=pos)
+        return (text, None, role, "unnamed")
     if not name_toks:
         if role:
-            return Mention(text, role=role, kind="role", pos=pos)
+            return (text, None, role, "role")
         return None
     if all(not _is_cap(t) for t in name_toks):
         if low[-1] in ORG_ANAPHORS or low[-1] in COMPANY_ANAPHORS:
-            return Mention(text, name=low[-1], role=role, kind="org_anaphor", pos=pos)
+            return (text, low[-1], role, "org_anaphor")
         if low[-1] in UNNAMED_HEADS:
-            return Mention(text, role=role, kind="unnamed", pos=pos)
+            return (text, None, role, "unnamed")
         return None
     if any(not _is_cap(t) and _bare(t) not in PARTICLES for t in name_toks):
         return None
@@ -594,8 +657,8 @@ def _parse_np(words: list[str], pos: int) -> Mention | None:
     if _bare(name_toks[0]) in CAP_STOP:
         return None
     if name.lower() in PLACE_SPEAKERS:
-        return Mention(text, name=name, role=role, kind="organisation", pos=pos)
-    return Mention(text, name=name, role=role, kind="person", pos=pos)
+        return (text, name, role, "organisation")
+    return (text, name, role, "person")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -686,37 +749,62 @@ class Article:
 def _build_registry(text: str, paras) -> Article:
     """Pre-pass: every 'Role First Last' in the article, so 'Peskov' finds 'Dmitry Peskov'."""
     art = Article()
-    for pi, (ps, pe) in enumerate(paras):
-        if _title_case(text[ps:pe]):
+    for ps, pe in paras:
+        line = text[ps:pe]
+        if _title_case(line):
             continue  # headlines: title case makes every word look like a name
-        run: list[str] = []
-        run_pos = ps
-        for m in WORD_RE.finditer(text, ps, pe):
-            w = m.group()
-            kind = _run_word(w)
-            if kind:
-                if not run:
-                    run_pos = m.start()
-                run.append(w)
-                if kind == 2:
-                    _register_run(art, run, run_pos)
-                    run = []
-            elif run:
-                _register_run(art, run, run_pos)
-                run = []
-        if run:
-            _register_run(art, run, run_pos)
+        words = line.split()
+        # One code character per word, so a regex finds the name runs without a
+        # Python loop over every word.
+        kinds = "".join(map(_RUN_CODES.__getitem__, words))
+        for m in NAME_RUN_RE.finditer(kinds):
+            person = _run_person(tuple(words[m.start():m.end()]))
+            if person:
+                art.add_person(*person, ps + _nth_word_start(line, words, m.start()))
     return art
 
 
-@lru_cache(maxsize=1 << 16)
-def _run_word(w: str) -> int:
-    """For _build_registry: 0 = not part of a name run, 1 = part of one, 2 = part and ends it."""
+# Name runs in a line's code string (see _run_word): maximal stretches of words that
+# may be in a name, each ended by a run-ending word (2 or 4) or by a "0". Only the runs
+# of two or more words (so starting with a 1 or 3) that hold a capitalised word (a 3,
+# or a final 4) can name a person, and only those match.
+NAME_RUN_RE = re.compile(r"(?=[13][1-4])[13]*(?:3[13]*[24]?|4)")
+
+
+def _nth_word_start(line: str, words: list[str], n: int) -> int:
+    """Offset of words[n] in line (words = line.split())."""
+    before = sum(map(len, words[:n]))
+    if len(line) == before + sum(map(len, words[n:])) + len(words) - 1:
+        return before + n  # single spaces between the words, none around them
+    return next(islice(WORD_RE.finditer(line), n, None)).start()
+
+
+class _WordTable(dict):
+    """table[w] == fn(w) for a pure per-word function, computed once per word. Looking a
+    word up (in map() over a line's words) costs half an lru_cache call. Cleared when
+    it grows large, as lru_cache would drop old words."""
+
+    def __init__(self, fn, limit: int = 1 << 16) -> None:
+        super().__init__()
+        self.fn, self.limit = fn, limit
+
+    def __missing__(self, w: str):
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[w] = self.fn(w)
+        return value
+
+
+def _run_word(w: str) -> str:
+    """For _build_registry: "0" = not part of a name run, "1" = part of one, "2" = part
+    and ends it; "3" and "4" are "1" and "2" for a capitalised word."""
     if not _np_word(w) or QUOTE_CHAR_RE.search(w, 1):   # _np_word is False when MASK in w
-        return 0
-    if w[-1] in ",;:" or w.endswith(("’s", "'s")) or (w[-1] in ".!?" and not _bare(w).endswith(".")):
-        return 2
-    return 1
+        return "0"
+    ends = w[-1] in ",;:" or w.endswith(("’s", "'s")) or (w[-1] in ".!?" and not _bare(w).endswith("."))
+    return ("4" if ends else "3") if _is_cap_core(w) else ("2" if ends else "1")
+
+
+_RUN_CODES = _WordTable(_run_word)
 
 
 def _title_case(line: str) -> bool:
@@ -728,19 +816,24 @@ def _title_case(line: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
-def _register_run(art: Article, run: list[str], pos: int) -> None:
+@lru_cache(maxsize=1 << 14)  # an article repeats its names
+def _run_person(run: tuple[str, ...]) -> tuple[str, str | None] | None:
+    """(name, role) of the person a name run names, if it names one."""
     # a run may hold several phrases ("The Kremlin" + …); start after the last determiner
     while run and _bare(run[0]) in CAP_STOP:
         run = run[1:]
     if len(run) < 2:
-        return
-    if not any(_is_cap(_strip_word(w)) for w in run):
-        return   # a person's name needs a capitalised word: skip parsing "the minister"
-    mention = _parse_np(run, pos)
-    if mention and mention.kind == "person" and len(mention.name.split()) >= 2 \
-            and _bare(mention.name.split()[0]) not in PARTICLES:
-        if not any(_bare(t) in CAP_STOP or _bare(t) in ORG_WORDS for t in mention.name.split()):
-            art.add_person(mention.name, mention.role, pos)
+        return None
+    if not any(map(_is_cap_core, run)):
+        return None   # a person's name needs a capitalised word: skip parsing "the minister"
+    fields = _parse_np_fields(run)  # (text, name, role, kind)
+    if fields and fields[3] == "person":
+        name, role = fields[1], fields[2]
+        name_words = name.split()
+        if len(name_words) >= 2 and _bare(name_words[0]) not in PARTICLES \
+                and not any(_bare(t) in CAP_STOP or _bare(t) in ORG_WORDS for t in name_words):
+            return name, role
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -793,44 +886,59 @@ def _resolve(art: Article, m: Mention | None, pos: int) -> tuple[str | None, str
 
 def _left_speaker(ctx: str, pos: int) -> Mention | None:
     """Speaker noun phrase ending `ctx` (text right before a cue word)."""
-    ctx = LEFT_TRIM_RE.sub("", ctx.rstrip())
-    m = RELATIVE_RE.match(ctx)
+    # Each regex below runs only when the text has what it needs to match (a trim
+    # word, "who", a final comma, a possessive): most contexts have none of them.
+    ctx = ctx.rstrip()
+    last_two = ctx.rsplit(None, 2)[-2:]
+    if _may_left_trim(last_two):
+        ctx = LEFT_TRIM_RE.sub("", ctx)  # also leaves no trailing whitespace
+        last_two = ctx.rsplit(None, 2)[-2:]
+    m = RELATIVE_RE.match(ctx) if "who" in ctx else None
     if m:
         return _parse_np(_left_np_words(m.group(1)), pos)
-    m = APPOSITIVE_RE.match(ctx)
-    if m:
-        appos = _parse_np(m.group(2).split(), pos) if all(_np_word(w) for w in m.group(2).split()) else None
-        if appos and appos.kind in ("person", "organisation"):
-            return appos
-        head = _parse_np(_left_np_words(m.group(1)), pos)
-        if head:
-            return head
     if ctx.endswith(","):
+        m = APPOSITIVE_RE.match(ctx)
+        if m:
+            appos = _parse_np(m.group(2).split(), pos) if all(_np_word(w) for w in m.group(2).split()) else None
+            if appos and appos.kind in ("person", "organisation"):
+                return appos
+            head = _parse_np(_left_np_words(m.group(1)), pos)
+            if head:
+                return head
         return None
-    m = POSSESSIVE_ORG_RE.search(ctx)
+    m = POSSESSIVE_ORG_RE.search(ctx) if ("’s" in ctx or "'s" in ctx) else None
     if m and _bare(m.group(2)) in ORG_ANAPHORS:
         return Mention(m.group(0), name=m.group(0), kind="organisation", pos=pos)
+    if not last_two or (last_two[-1].lower() not in PRONOUNS and not _np_word(last_two[-1])):
+        return None  # what _left_np_words would find (no phrase), the usual case, sooner
     return _parse_np(_left_np_words(ctx), pos)
+
+
+_CAP_STOP_NOT_DET = CAP_STOP - {"the", "a", "an"}
 
 
 def _sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     """The main subject of a sentence: first NP, after a leading 'In X, ' phrase."""
     body = masked
     offset = 0
-    words = body.split(None, 1)
-    if words and (_bare(words[0]) in CAP_STOP - {"the", "a", "an"} or not _is_cap(words[0])):
+    # The subject ends at the first word that cannot be in it, almost always among
+    # the first few: split only those unless all of them can be.
+    words = body.split(None, 8)
+    if words and (_bare(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0])):
         comma = body.find(", ")
         if 0 < comma < 90:
             offset = comma + 2
             body = body[offset:]
-    np_words = []
-    for w in body.split():
-        if not _np_word(w):
+            words = body.split(None, 8)
+    np_words = list(takewhile(_np_word, words[:8]))
+    if len(np_words) == 8 and len(words) == 9:
+        words = body.split()
+        np_words = list(takewhile(_np_word, words))
+    for k, w in enumerate(np_words):
+        if w[-1] in ",;:":  # "Smith, the minister, said": the subject ends at a comma
+            del np_words[k + 1:]
             break
-        np_words.append(w)
-        if w[-1] in ",;:":
-            break
-    if not np_words or len(np_words) == len(body.split()):
+    if not np_words or len(np_words) == len(words):
         return None, 0
     return _parse_np(np_words, start + offset), start + offset
 
@@ -869,7 +977,7 @@ def _after_attribution(masked: str, close: int, sent_end: int):
     m = QUOTE_CUE_RE.search(head)
     if not m or MASK in head[:m.start()]:
         return None
-    cue = _WS_RUN_RE.sub(" ", m.group())
+    cue = _cue_text(m.group())
     before = head[:m.start()].strip()
     base = close + lead
     if cue == "according to":
@@ -921,7 +1029,7 @@ def _before_attribution(masked: str, sent_start: int, open_at: int):
             words = body[m.end():].split()
             mention = _parse_np(_right_np_words(" ".join(words)), sent_start + m.end()) if words else None
         if mention:
-            return mention, _WS_RUN_RE.sub(" ", m.group()), sent_start + m.start()
+            return mention, _cue_text(m.group()), sent_start + m.start()
     if stripped.endswith(":"):  # "Minister X put it simply: “…”"
         subj, spos = _sentence_subject(ctx, sent_start)
         if subj:
@@ -964,8 +1072,28 @@ def _tie_attribution(masked: str, sent_start: int, open_at: int, sent_speaker):
 
 def _clause_end(masked: str, a: int, end: int) -> int:
     """Where a reported clause stops: sentence end or a coordinated cue."""
+    if masked.find(",", a, end) < 0 and masked.find(";", a, end) < 0 \
+            and masked.find("and", a, end) < 0 and masked.find("but", a, end) < 0:
+        return end  # CLAUSE_SPLIT_RE needs one of these
     m = CLAUSE_SPLIT_RE.search(masked, a, end)
     return m.start() if m else end
+
+
+# Words AFTER_SKIP_RE can begin with (as prefixes: it needs no word end after "monday").
+AFTER_SKIP_FIRST = ("late", "early", "earlier", "on", "monday", "tuesday", "wednesday", "thursday", "friday",
+                    "saturday", "sunday", "today", "yesterday", "this", "last", "again",
+                    "repeatedly", "in", "at")
+
+
+def _may_after_skip(content: str) -> bool:
+    """A cheap necessary condition for AFTER_SKIP_RE to match a text that goes on with
+    `content` after blanks: the first word after a comma, if any, starts like one of its
+    words. That regex is case-insensitive, so the engine tries each of its many
+    branches in turn at every call."""
+    head = content[1:].lstrip() if content[:1] == "," else content
+    head = head[:10]
+    # non-ASCII letters may match ASCII ones case-insensitively ("ſ" and "s"): leave those to the regex
+    return not head.isascii() or head.lower().startswith(AFTER_SKIP_FIRST)
 
 
 def _clause_start(masked: str, cue: str, i: int, end: int) -> int | None:
@@ -977,62 +1105,82 @@ def _clause_start(masked: str, cue: str, i: int, end: int) -> int | None:
         if not m:
             return None
         j = m.end()
-    m = AFTER_SKIP_RE.match(rest, j)
+    content = rest[j:].lstrip()  # kept as rest[j:].lstrip() while j moves on
+    m = AFTER_SKIP_RE.match(rest, j) if _may_after_skip(content) else None
     if m:
         j = m.end()
         if "," in m.group() and not THAT_RE.match(rest[j:]):
             return None  # "said on Monday, threatening …": a participle, not a complement
-    m = STANCE_THAT_RE.match(rest[j:])
-    if m:
-        j += m.end()
-    m = THAT_RE.match(rest[j:])
-    had_that = bool(m)
-    if m:
-        j += m.end()
-    while j < len(rest) and rest[j].isspace():
-        j += 1
-    if j >= len(rest) or rest[j] in ",.;:!?“\"" + MASK:
+        content = rest[j:].lstrip()
+    had_that = False
+    if "that" in content:  # both patterns need it
+        m = STANCE_THAT_RE.match(rest[j:])
+        if m:
+            j += m.end()
+        m = THAT_RE.match(rest[j:])
+        had_that = bool(m)
+        if m:
+            j += m.end()
+        content = rest[j:].lstrip()
+    j = len(rest) - len(content)
+    if not content or content[0] in ",.;:!?“\"" + MASK:
         return None
-    first = _bare(rest[j:].split(None, 1)[0])
+    head = content.split(None, 3)  # the first words: enough to tell "fewer than 3"
+    first = _bare(head[0])
     if not had_that:
         if cue in THAT_REQUIRED:
             return None
         object_ok = cue in NP_OBJECT_CUES or (first == "to" and cue in INFINITIVE_CUES)
         if not object_ok and first in CLAUSE_START_BLOCK:
             return None  # "said on …", "told supporters at a rally": no content clause
-        if len(rest[j:].split()) < 3:
+        if len(head) < 3:
             return None
     return i + j
 
 
-def _indirect_claims(text, masked, art, sent, used_cues, sent_speaker, out) -> None:
+def _sentence_cues(masked, paras, sents) -> list[list[tuple[int, int, str]]]:
+    """The CUE_TOKEN_RE matches of each sentence, from one scan per paragraph: a cue
+    never spans a sentence end (that takes punctuation before the space)."""
+    found: list[tuple[int, int, str]] = []
+    for ps, pe in paras:
+        found.extend(_cue_matches(masked, ps, pe))
+    out, k, n = [], 0, len(found)
+    for _, s1, _ in sents:
+        first = k
+        while k < n and found[k][0] < s1:
+            k += 1
+        out.append(found[first:k])
+    return out
+
+
+def _indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out) -> None:
     """Reported speech in one sentence: 'X said (that) …', 'according to X, …'."""
     s0, s1 = sent
     first, cue_starts, local = len(out), [], None
-    for m in CUE_TOKEN_RE.finditer(masked, s0, s1):
-        if m.start() in used_cues:
+    for cue_at, cue_end, matched in cues:
+        if cue_at in used_cues:
             continue
-        cue = _WS_RUN_RE.sub(" ", m.group())
-        if masked[m.end():m.end() + 1] in ("”", '"') or masked[m.start() - 2:m.start()].strip() in ("”", '"', "”,", '",'):
+        cue = _cue_text(matched)
+        if masked[cue_end:cue_end + 1] in ("”", '"') or masked[cue_at - 2:cue_at].strip() in ("”", '"', "”,", '",'):
             continue
-        left = masked[s0:m.start()]
+        left = masked[s0:cue_at].rstrip()  # the helpers below ignore trailing blanks
         if _ends_with_closed_quote(left):
             continue  # "…,” he said": the direct pass owns this cue
         if _ends_with_word(left, _BE_FORMS):
             continue  # passive "is said to be": hearsay with no speaker
-        a = _clause_start(masked, cue, m.end(), s1)
+        a = _clause_start(masked, cue, cue_end, s1)
         if a is None:
-            trailing = _trailing_attribution(text, masked, s0, m)
+            trailing = _trailing_attribution(text, masked, s0, cue_at, cue_end, matched)
             if trailing:
                 mention, ta, tb = trailing
-                out.append(_claim(text, art, mention, cue, "indirect", ta, tb, sent, m.start()))
-                cue_starts.append(m.start())
+                out.append(_claim(text, art, mention, cue, "indirect", ta, tb, sent, cue_at))
+                cue_starts.append(cue_at)
             continue
         if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or _ends_with_word(left, _AND_BUT):
-            mention = local if local is not None else sent_speaker(m.start())
+            mention = local if local is not None else sent_speaker(cue_at)
         else:
             lc = left[max(left.rfind("”"), left.rfind('"')) + 1:]
-            mention = _left_speaker(lc, m.start())
+            mention = _left_speaker(lc, cue_at)
             if mention is None:
                 continue
         b = _clause_end(masked, a, s1)
@@ -1040,30 +1188,32 @@ def _indirect_claims(text, masked, art, sent, used_cues, sent_speaker, out) -> N
         b = _close_open_quote(text, a, b)
         if b - a < 3:
             continue
-        out.append(_claim(text, art, mention, cue, "indirect", a, b, sent, m.start()))
-        cue_starts.append(m.start())
+        out.append(_claim(text, art, mention, cue, "indirect", a, b, sent, cue_at))
+        cue_starts.append(cue_at)
         last = out[-1]
         local = _Resolved((last["speaker"], last["speaker_role"], last["speaker_type"]), last["speaker_mention"])
-    _according_to(text, masked, art, sent, out)
-    _split_overrun(text, masked, out[first:], cue_starts)
+    if masked.find("ccording", s0, s1) >= 0:  # ACCORDING_RE needs it
+        _according_to(text, masked, art, sent, out)
+    if cue_starts:  # else no claim holds another's cue
+        _split_overrun(text, masked, out[first:], cue_starts)
 
 
 TRAILING_RE = re.compile(r"^\s*(?:[.;]|,\s+(?:as|after|while|when|because|in|on|\w+ing)\b|$)")
 
 
-def _trailing_attribution(text, masked, s0, cue_match):
+def _trailing_attribution(text, masked, s0, cue_at, cue_end, matched):
     """Newswire 'Oil prices rose on Monday, traders said.' (clause before the cue)."""
-    if cue_match.group() not in ("said", "says", "added", "noted", "warned", "estimated"):
+    if matched not in ("said", "says", "added", "noted", "warned", "estimated"):
         return None
-    after = masked[cue_match.end():cue_match.end() + 60]
-    skip = AFTER_SKIP_RE.match(after)
+    after = masked[cue_end:cue_end + 60]
+    skip = AFTER_SKIP_RE.match(after) if _may_after_skip(after.lstrip()) else None
     if skip and skip.group().rstrip().endswith(","):
         after = ", " + after[skip.end():]  # "unions said on Monday, threatening …"
     elif skip:
         after = after[skip.end():]
     if not TRAILING_RE.match(after):
         return None
-    left = masked[s0:cue_match.start()].rstrip()
+    left = masked[s0:cue_at].rstrip()
     comma = left.rfind(",")
     if comma < 0:
         return None
@@ -1198,6 +1348,7 @@ def extract_claims(text: str) -> list[dict]:
     sents = _sentences(text, paras, segs)
     masked = _mask(text, segs)
     art = _build_registry(masked, paras)
+    cues_by_sent = _sentence_cues(masked, paras, sents)
 
     by_sent: dict[int, list[Segment]] = {}
     si = 0
@@ -1215,7 +1366,8 @@ def extract_claims(text: str) -> list[dict]:
 
     for idx, (s0, s1, pi) in enumerate(sents):
         sent = (s0, s1)
-        body_start = s0 + len(masked[s0:s1]) - len(BULLET_RE.sub("", masked[s0:s1]))
+        bullet = BULLET_PREFIX_RE.match(masked, s0, s1)
+        body_start = bullet.end() if bullet else s0
         local_speakers: list[tuple[int, tuple]] = []
 
         subj, spos = (None, 0)
@@ -1232,7 +1384,7 @@ def extract_claims(text: str) -> list[dict]:
             return _subj
 
         used_cues: set[int] = set()
-        for seg in by_sent.get(idx, []):
+        for seg in by_sent.get(idx, ()):
             quote_a, quote_b = _trim_span(text, seg.start, seg.end)  # keeps "?" and "!"
             if quote_b <= quote_a:
                 continue
@@ -1279,8 +1431,7 @@ def extract_claims(text: str) -> list[dict]:
             last_para_claim[pi] = claim
 
         before = len(claims)
-        _indirect_claims(text, masked, art, sent, used_cues,
-                         lambda pos: sent_speaker(pos), claims)
+        _indirect_claims(text, masked, art, sent, cues_by_sent[idx], used_cues, sent_speaker, claims)
         # resolve participles that point at a direct claim's speaker
         for c in claims[before:]:
             last_para_claim[pi] = c

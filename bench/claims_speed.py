@@ -1,0 +1,122 @@
+"""extract_claims alone: ms/page on generated article texts; a profile; or a comparison.
+
+    python bench/claims_speed.py [-n 200] [--repeat 5]     # best-of-N ms/page
+    python bench/claims_speed.py --profile                 # cProfile, by own time
+    python bench/claims_speed.py --against REF.py [--cases 3000] [--seed 0]
+
+Texts are bench/sitegen.py pages run through extract_article (as in
+analyze_bench.py), cached in /tmp so repeated runs skip the HTML work.
+
+--against is a guard for speed work next to bench/golden.py: it loads another
+copy of pipelines/claims.py (say ``git show HEAD:pipelines/claims.py >
+/tmp/ref.py``) and compares both extract_claims outputs on texts made by
+mixing the bench texts and the claims test sets and inserting attribution
+phrases into them ("who said", "said earlier today that", "the company said",
+quote marks, initials …), which reach branches the fixed corpus seldom does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib.util
+import json
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.claims import extract_claims  # noqa: E402
+
+# Phrases inserted between words of the --against texts.
+INSERTS = [
+    "He said", "she added", "the company said", "It said", "they said", "According to Reuters,",
+    ", according to officials.", "who said", "the Kremlin’s", "In Paris, ", "• ", "\t", "\xa0", "“", "”",
+    '"', "said", "Mr. Smith", "U.S.", "told reporters", "that", "on Monday,", "warned against", "pointed to",
+    "Dr. Anna Kowalski", "the spokesman", ", saying", "and argued that", "called it “", "is said to",
+    "Kremlin spokesman Dmitry Peskov", "de", "van", "’s", "(", ")", ";", ":", "…", "...",
+    "said earlier today that", ", traders said on Monday.", "said late on Tuesday, threatening",
+    "said in a statement that", "told reporters at a briefing that", "has also said", "reportedly said",
+    "said, adding",
+]
+
+
+def article_texts(n: int) -> list[str]:
+    cache = Path(f"/tmp/claims_speed_texts_{n}.json")
+    if cache.exists():
+        return json.loads(cache.read_text())
+    from bench.sitegen import article_page
+    from pipelines.extract import extract_article
+    texts = []
+    for i in range(n):
+        art = extract_article(article_page.__wrapped__(i).decode(), f"http://bench.example/news/{i}.html")
+        if art:
+            texts.append(art["text"])
+    cache.write_text(json.dumps(texts))
+    return texts
+
+
+def compare(ref_path: str, texts: list[str], cases: int, seed: int) -> int:
+    """Number of mixed texts on which the reference copy's claims differ."""
+    spec = importlib.util.spec_from_file_location("claims_reference", ref_path)
+    ref = importlib.util.module_from_spec(spec)
+    sys.modules["claims_reference"] = ref  # dataclasses look their module up
+    spec.loader.exec_module(ref)
+    from bench.golden import claim_texts
+    pool = texts[:60] + claim_texts()
+    paras = [p for t in pool for p in t.split("\n") if p.strip()]
+    rng = random.Random(seed)
+    differ = claims = 0
+    for _ in range(cases):
+        words = (rng.choice(pool) if rng.random() < 0.4
+                 else "\n".join(rng.choice(paras) for _ in range(rng.randint(1, 8)))).split(" ")
+        for _ in range(rng.randint(0, 8)):
+            words.insert(rng.randint(0, len(words)), rng.choice(INSERTS))
+        text = " ".join(words)
+        want, got = ref.extract_claims(text), extract_claims(text)
+        claims += len(want)
+        if want != got:
+            differ += 1
+            if differ <= 3:
+                print("differs:", repr(text[:200]))
+    print(f"{cases} texts, {claims} claims, {differ} differ")
+    return differ
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=200, help="generated pages (default 200)")
+    ap.add_argument("--repeat", type=int, default=5, help="passes; the best is kept")
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--against", metavar="REF.py", help="compare with another copy of claims.py")
+    ap.add_argument("--cases", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    texts = article_texts(args.n)
+    if args.against:
+        sys.exit(1 if compare(args.against, texts, args.cases, args.seed) else 0)
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        for t in texts:
+            extract_claims(t)
+        prof.disable()
+        pstats.Stats(prof).sort_stats("tottime").print_stats(35)
+        return
+    best = float("inf")
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        for t in texts:
+            extract_claims(t)
+        best = min(best, time.perf_counter() - started)
+    claims = sum(len(extract_claims(t)) for t in texts)
+    print(f"extract_claims: {1000 * best / args.n:.3f} ms/page over {args.n} pages "
+          f"({claims / len(texts):.1f} claims/text), best of {args.repeat}")
+
+
+if __name__ == "__main__":
+    main()

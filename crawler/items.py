@@ -20,3 +20,4 @@ class ArticleItem(scrapy.Item):
     drop_reason = scrapy.Field()     # set when the page is not an article
     article = scrapy.Field()         # pipelines.extract result
     claims = scrapy.Field()          # pipelines.claims results
+    fingerprint = scrapy.Field()     # text hash, MinHash slots, claim keys (pipelines.analyze)

@@ -16,6 +16,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 from pipelines import dedupe
+from pipelines.analyze import analyze_page_for_store
 from pipelines.ingest import ingest_pages
 from pipelines.store import open_db, site_lines
 from pipelines.workers import AnalysisFailed, AnalysisPool
@@ -34,7 +35,8 @@ class ExtractPipeline:
         settings = crawler.settings
         self.pool = AnalysisPool(settings.getint("NEWSMON_WORKERS") or None,
                                  timeout=settings.getfloat("NEWSMON_EXTRACT_TIMEOUT"),
-                                 memory_mb=settings.getint("NEWSMON_EXTRACT_MEMORY_MB"))
+                                 memory_mb=settings.getint("NEWSMON_EXTRACT_MEMORY_MB"),
+                                 function=analyze_page_for_store)
         self.min_pages = settings.getint("NEWSMON_SITE_LINE_MIN_PAGES")
         self.site_lines: dict[str, frozenset] = {}
 
@@ -71,6 +73,7 @@ class ExtractPipeline:
         item["article"] = analysis["article"]
         item["drop_reason"] = analysis["drop_reason"]
         item["claims"] = analysis["claims"]
+        item["fingerprint"] = analysis.get("fingerprint")
         return item
 
 

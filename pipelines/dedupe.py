@@ -53,10 +53,8 @@ import difflib
 import hashlib
 import ipaddress
 import logging
-import re
 import sqlite3
 import time
-import unicodedata
 from functools import lru_cache
 from typing import Iterable
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
@@ -64,6 +62,10 @@ from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 from w3lib.url import canonicalize_url as _w3lib_canonicalize_url
+
+from pipelines.fingerprint import (  # noqa: F401 - re-exported: dedupe's text half
+    _EMPTY, _HASH_SCHEME, NUM_PERM, SEED, SHINGLE_SIZE, normalize_text, shingle_hashes,
+    signature_values, text_hash)
 
 log = logging.getLogger(__name__)
 
@@ -227,35 +229,6 @@ def pick_canonical(page_url: str, declared: str | None) -> str:
 # Text normalization, exact hash, diff
 # --------------------------------------------------------------------------
 
-# Typographic variants that publishers (and one publisher over time) use
-# interchangeably; unified so that they do not count as edits.
-_CHAR_MAP = {
-    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'"),
-    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a", '"'),
-    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
-    **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", ""),  # invisible
-    "\u2026": "...",
-}
-# one regex pass over the (rare) variant characters: str.translate with a
-# dict costs a lookup per character, ten times slower on a whole article
-_VARIANTS = re.compile("[" + re.escape("".join(_CHAR_MAP)) + "]")
-_WORD = re.compile(r"\w+")
-
-
-def normalize_text(text: str) -> str:
-    """NFKC, casefold, unified quotes/dashes, whitespace collapsed to one space."""
-    text = text or ""
-    if not text.isascii():  # ASCII is already NFKC and has no variants
-        text = unicodedata.normalize("NFKC", text)
-        text = _VARIANTS.sub(lambda m: _CHAR_MAP[m.group()], text)
-    return " ".join(text.casefold().split())  # split(): any Unicode whitespace, in C
-
-
-def text_hash(text: str) -> str:
-    """SHA-256 hex of :func:`normalize_text`: equal for whitespace/typography-only changes."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
-
-
 def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -276,9 +249,6 @@ def text_diff(old: str, new: str, from_label: str, to_label: str) -> str:
 # MinHash signatures
 # --------------------------------------------------------------------------
 
-SHINGLE_SIZE = 3
-NUM_PERM = 128
-SEED = 1
 DEFAULT_THRESHOLD = 0.5
 #: Bump when normalization, tokenization or hashing changes: stored
 #: signatures of another version are not comparable and get rebuilt.
@@ -290,54 +260,15 @@ SIGNATURE_VERSION = 1
 #: unrelated same-topic pair at J=0.1 0.3%, a random pair at J=0.02 ~5e-6.
 LSH_WEIGHTS = (0.1, 0.9)
 
-_HASH_SCHEME = "affine32"
-_EMPTY = np.uint32(0xFFFFFFFF)  # the value of every slot of an empty MinHash
-_M1 = np.uint64(0x9E3779B97F4A7C15)  # odd multipliers for order-sensitive mixing
-_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
-
-
-def _identity(value):
-    """MinHash hashfunc for values that are already 32-bit shingle hashes."""
-    return value
-
-
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_HASH_SCHEME)
-
-
-@lru_cache(maxsize=1 << 18)
-def _word_hash(word: str) -> int:
-    """A stable 64-bit hash of one word (blake2b; Python's hash() is salted per process)."""
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def shingle_hashes(text: str, k: int = SHINGLE_SIZE) -> np.ndarray:
-    """32-bit hashes of the word k-shingles of the normalized text.
-
-    Words are hashed once each (cached: news vocabulary repeats), then the
-    k-grams are mixed with numpy, which is far cheaper than hashing each
-    shingle's bytes. A text shorter than k words is one shingle.
-    """
-    words = _WORD.findall(normalize_text(text))
-    if not words:
-        return np.empty(0, dtype=np.uint32)
-    h = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
-    k = min(k, len(h))
-    n = len(h) - k + 1
-    mixed = h[:n].copy()
-    for i in range(1, k):  # polynomial mixing: order matters ("a b c" != "c b a")
-        mixed = mixed * _M1 + h[i:i + n] * _M2 + np.uint64(i)
-    folded = (mixed >> np.uint64(32)) ^ (mixed & np.uint64(0xFFFFFFFF))
-    return np.unique(folded.astype(np.uint32))
-
 
 def text_signature(text: str) -> LeanMinHash:
-    """MinHash (datasketch, ``NUM_PERM`` permutations) of the text's word shingles."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity,
-                      permutations=_TEMPLATE.permutations, scheme=_HASH_SCHEME)
-    shingles = shingle_hashes(text)
-    if len(shingles):
-        minhash.update_batch(shingles.tolist())  # Python ints convert faster than numpy scalars
-    return LeanMinHash(minhash)
+    """MinHash (datasketch, ``NUM_PERM`` permutations) of the text's word shingles.
+
+    The slots are :func:`pipelines.fingerprint.signature_values`, which
+    computes datasketch's own affine32 MinHash without importing it (tests
+    hold the two equal); the index takes either form.
+    """
+    return LeanMinHash(seed=SEED, hashvalues=signature_values(text), scheme=_HASH_SCHEME)
 
 
 def _hashvalues(signature) -> np.ndarray:

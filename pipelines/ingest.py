@@ -68,11 +68,11 @@ _INSERT_CLAIM = (f"INSERT INTO claims ({', '.join(_CLAIM_COLUMNS)}) "
                  f"VALUES ({', '.join('?' * len(_CLAIM_COLUMNS))})")
 
 
-def _speaker_id(db, claim: dict, now: str) -> int | None:
+def _speaker_id(db, claim: dict, now: str, key: str | None = None) -> int | None:
     name = claim.get("speaker")
     if not name:
         return None
-    key = speaker_key(name)
+    key = key or speaker_key(name)
     row = db.conn.execute("SELECT id, aliases FROM speakers WHERE key = ?", [key]).fetchone()
     mention = claim.get("speaker_mention")
     if row is None:
@@ -89,10 +89,11 @@ def _speaker_id(db, claim: dict, now: str) -> int | None:
     return speaker_id
 
 
-def _claim_group_id(db, claim: dict, speaker_id: int | None, article_id: int, now: str) -> int | None:
+def _claim_group_id(db, claim: dict, speaker_id: int | None, article_id: int, now: str,
+                    key: str | None = None) -> int | None:
     if not claim.get("speaker"):
         return None  # an unattributed quote is not "the same statement by the same speaker"
-    key = claim_key(claim["speaker"], claim["quote"])
+    key = key or claim_key(claim["speaker"], claim["quote"])
     row = db.conn.execute("SELECT id FROM claim_groups WHERE key = ?", [key]).fetchone()
     if row is None:
         return db.conn.execute(
@@ -108,15 +109,28 @@ def _claim_group_id(db, claim: dict, speaker_id: int | None, article_id: int, no
     return group_id
 
 
-def store_claims(db, article_id: int, version: int, claims: list[dict], now: str) -> int:
-    """Insert the claims of one article version (caller owns the transaction)."""
-    for claim in claims:
-        speaker_id = _speaker_id(db, claim, now)
-        group_id = _claim_group_id(db, claim, speaker_id, article_id, now)
+def store_claims(db, article_id: int, version: int, claims: list[dict], now: str,
+                 keys: list | None = None) -> int:
+    """Insert the claims of one article version (caller owns the transaction).
+
+    ``keys``: ``[speaker_key, claim_key]`` of each claim when the analysis
+    computed them (``analyze_page_for_store``), else they are computed here.
+    """
+    if not keys or len(keys) != len(claims):
+        keys = [(None, None)] * len(claims)
+    for claim, (speaker, group) in zip(claims, keys):
+        speaker_id = _speaker_id(db, claim, now, speaker)
+        group_id = _claim_group_id(db, claim, speaker_id, article_id, now, group)
         row = dict(claim, article_id=article_id, version=version, speaker_id=speaker_id,
                    claim_group_id=group_id)
         db.conn.execute(_INSERT_CLAIM, [row.get(c) for c in _CLAIM_COLUMNS])
     return len(claims)
+
+
+def _signature(fingerprint: dict, text: str):
+    """The text's MinHash slots: the analysis worker's, else computed here."""
+    values = fingerprint.get("minhash")
+    return values if values is not None else dedupe.signature_values(text)
 
 
 def _article_fields(article: dict) -> dict:
@@ -198,7 +212,8 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
     declared = dedupe.pick_canonical(rec.get("final_url") or rec["url"], article.get("canonical_url"))
     seen_urls = [declared, rec["url"], dedupe.canonicalize_url(rec.get("final_url") or rec["url"])]
     text = article["text"]
-    digest = dedupe.text_hash(text)
+    fingerprint = rec.get("fingerprint") or {}    # computed by the analysis worker, when it ran there
+    digest = fingerprint.get("text_hash") or dedupe.text_hash(text)
     known = _article_for_urls(db, seen_urls)
     fields = _article_fields(article)
     validators = {"etag": rec.get("etag"), "last_modified": rec.get("last_modified")}
@@ -228,15 +243,15 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
             "text_hash": digest, "diff": diff})
         if not known["duplicate_of"]:
             index.remove(article_id)
-            index.add(article_id, dedupe.text_signature(text))
-        store_claims(db, article_id, version, rec.get("claims") or [], now)
+            index.add(article_id, _signature(fingerprint, text))
+        store_claims(db, article_id, version, rec.get("claims") or [], now, fingerprint.get("claim_keys"))
         return {"outcome": "updated", "article_id": article_id, "version": version}
 
     # a story not stored under any of its URLs: exact, then near duplicate?
     duplicate_of, method, similarity = None, None, None
     row = db.execute(
         "SELECT id FROM articles WHERE text_hash = ? ORDER BY id LIMIT 1", [digest]).fetchone()
-    signature = dedupe.text_signature(text)
+    signature = _signature(fingerprint, text)
     if row:
         duplicate_of, method, similarity = _root(db, row[0]), "exact", 1.0
     else:
@@ -263,7 +278,7 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
         index.add(article_id, signature)
     if duplicate_of is None:  # a copy must not teach the learner the story's own lines
         count_site_lines(db, rec["source_id"], article.get("site_line_candidates") or [], now)
-    store_claims(db, article_id, 1, rec.get("claims") or [], now)
+    store_claims(db, article_id, 1, rec.get("claims") or [], now, fingerprint.get("claim_keys"))
     if duplicate_of is not None:
         return {"outcome": "duplicate", "article_id": article_id, "method": method,
                 "duplicate_of": duplicate_of, "similarity": similarity}

@@ -249,6 +249,22 @@ def test_signature_is_stable_and_ignores_formatting():
     assert list(sig.hashvalues) == list(text_signature(WIRE).hashvalues)
 
 
+def test_signature_values_are_datasketchs_minhash():
+    """The workers' numpy MinHash (no datasketch import) gives datasketch's slots,
+    so signatures stored by either stay comparable."""
+    from datasketch import MinHash
+
+    from pipelines.fingerprint import shingle_hashes, signature_values
+
+    texts = ["", "one", "two words", WIRE, *_seed_texts(), "Ünïcode – “quotes” … and 数字 123"]
+    for text in texts:
+        reference = MinHash(num_perm=dedupe.NUM_PERM, seed=dedupe.SEED, hashfunc=lambda v: v, scheme="affine32")
+        shingles = shingle_hashes(text)
+        if len(shingles):
+            reference.update_batch(shingles.tolist())
+        assert signature_values(text).tolist() == reference.hashvalues.tolist(), text[:30]
+
+
 def test_text_without_words_matches_nothing(conn):
     index = NearDuplicateIndex(conn)
     index.add(1, text_signature(" ... "))

@@ -41,7 +41,7 @@ bench/dedupe_bench.py):
   stories that reuse half of an earlier report's paragraphs, which are new
   stories (and the bench's copies missed at 0.5 have J 0.38-0.48: 5% of
   words substituted *and* paragraphs added and cut in a 300-word text).
-- LSH banding comes from the threshold via datasketch's optimizer,
+- LSH banding comes from the threshold via datasketch's optimizer (:func:`lsh_params`),
   weighted 0.1/0.9 towards recall because every candidate is verified on
   its stored signature anyway: 0.5 -> 32 bands x 4 rows (all 128 slots).
   See ``LSH_WEIGHTS`` for the resulting S-curve.
@@ -56,12 +56,14 @@ import logging
 import sqlite3
 import time
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 from w3lib.url import canonicalize_url as _w3lib_canonicalize_url
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 from pipelines.fingerprint import (  # noqa: F401 - re-exported: dedupe's text half
     _EMPTY, _HASH_SCHEME, NUM_PERM, SEED, SHINGLE_SIZE, normalize_text, shingle_hashes,
@@ -268,13 +270,15 @@ def text_signature(text: str) -> LeanMinHash:
     computes datasketch's own affine32 MinHash without importing it (tests
     hold the two equal); the index takes either form.
     """
+    from datasketch import LeanMinHash    # here: the package loads scipy and redis (0.5 s, 50 MB)
+
     return LeanMinHash(seed=SEED, hashvalues=signature_values(text), scheme=_HASH_SCHEME)
 
 
 def _hashvalues(signature) -> np.ndarray:
     """The uint32 slots of a MinHash / LeanMinHash (or a raw array), validated."""
-    if isinstance(signature, MinHash):
-        if signature.seed != SEED or getattr(signature, "scheme", _HASH_SCHEME) != _HASH_SCHEME:
+    if hasattr(signature, "hashvalues"):     # a datasketch MinHash / LeanMinHash
+        if getattr(signature, "seed", None) != SEED or getattr(signature, "scheme", _HASH_SCHEME) != _HASH_SCHEME:
             raise ValueError("signature was not made by text_signature (seed/scheme differ)")
         values = signature.hashvalues
     else:
@@ -295,12 +299,33 @@ def estimate_jaccard(sig_a, sig_b) -> float:
     return float(np.mean(_hashvalues(sig_a) == _hashvalues(sig_b)))
 
 
+# Gauss-Legendre nodes on [-1, 1]: n nodes integrate polynomials of degree < 2n exactly,
+# and the S-curve of b bands x r rows is one of degree b*r <= NUM_PERM
+_GAUSS_NODES, _GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(NUM_PERM // 2 + 1)
+
+
+def _integral(f, lo: float, hi: float) -> float:
+    half = (hi - lo) / 2
+    return float(half * np.dot(_GAUSS_WEIGHTS, f(lo + half * (_GAUSS_NODES + 1))))
+
+
 @lru_cache(maxsize=16)
 def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
-    """(bands, rows) minimizing weighted false positive/negative mass around ``threshold``."""
-    from datasketch.lsh import _optimal_param
+    """(bands, rows) minimizing weighted false positive/negative mass around ``threshold``.
 
-    return _optimal_param(threshold, num_perm, *LSH_WEIGHTS)
+    datasketch's optimizer (``datasketch.lsh._optimal_param``, with these
+    weights), integrating with numpy instead of scipy, which only importing
+    datasketch would load (tests hold the two equal).
+    """
+    best, layout = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            false_pos = _integral(lambda s: 1 - (1 - s ** r) ** b, 0.0, threshold)
+            false_neg = _integral(lambda s: (1 - s ** r) ** b, threshold, 1.0)
+            error = false_pos * LSH_WEIGHTS[0] + false_neg * LSH_WEIGHTS[1]
+            if error < best:
+                best, layout = error, (b, r)
+    return layout
 
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
@@ -477,7 +502,7 @@ class NearDuplicateIndex:
                 "SELECT id, text FROM articles WHERE duplicate_of IS NULL AND text IS NOT NULL "
                 "ORDER BY id")
             while batch := rows.fetchmany(_REBUILD_BATCH):
-                self.add_many((article_id, text_signature(text)) for article_id, text in batch)
+                self.add_many((article_id, signature_values(text)) for article_id, text in batch)
                 count += len(batch)
         log.info("minhash index rebuilt from %d articles in %.1fs", count, time.monotonic() - started)
 

@@ -240,7 +240,7 @@ def _replace_current_version(db, index, article_id: int, analysis: dict, now: st
                        [article["text"], digest, fields["title"], article_id, version])
         if text_changed and not row["duplicate_of"]:
             index.remove(article_id)
-            index.add(article_id, dedupe.text_signature(article["text"]))
+            index.add(article_id, dedupe.signature_values(article["text"]))
     if claims_changed:
         _replace_claims(db, article_id, version, analysis["claims"], now)
     if text_changed or meta_changed:

@@ -265,6 +265,27 @@ def test_signature_values_are_datasketchs_minhash():
         assert signature_values(text).tolist() == reference.hashvalues.tolist(), text[:30]
 
 
+def test_lsh_layout_is_datasketchs_optimum():
+    """lsh_params integrates with numpy; datasketch's optimizer (scipy) picks the same layouts."""
+    from datasketch.lsh import _optimal_param
+
+    for threshold in (0.05, 0.1, 0.25, 0.3, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 0.95):
+        assert dedupe.lsh_params(threshold) == _optimal_param(threshold, dedupe.NUM_PERM, *dedupe.LSH_WEIGHTS)
+
+
+def test_crawl_side_modules_do_not_load_datasketch():
+    """datasketch loads scipy and redis (0.5 s, 50 MB): the crawl process and workers skip it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys, pipelines.adapters, pipelines.analyze, pipelines.dedupe, pipelines.ingest, "
+            "pipelines.reprocess; print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_text_without_words_matches_nothing(conn):
     index = NearDuplicateIndex(conn)
     index.add(1, text_signature(" ... "))

@@ -70,7 +70,7 @@ def text_hash(text: str) -> str:
 # --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 16)   # per worker: ~10 MB when full, and news vocabulary repeats
 def _word_hash(word: str) -> int:
     """A stable 64-bit hash of one word (blake2b; Python's hash() is salted per process)."""
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipelines.claims import claim_key, extract_claims, speaker_key
 from pipelines.extract import extract_article, page_drop_reason, parse_html
-from pipelines.fingerprint import signature_values, text_hash
+from pipelines.fingerprint import fingerprints
 
 
 def analyze_page(html: str, url: str | None = None, site_lines=None,
@@ -38,10 +38,10 @@ def analyze_page_for_store(html: str, url: str | None = None, site_lines=None,
     """
     result = analyze_page(html, url, site_lines, feed_published)
     if result["drop_reason"] is None:
-        text = result["article"]["text"]
+        digest, minhash = fingerprints(result["article"]["text"])
         result["fingerprint"] = {
-            "text_hash": text_hash(text),
-            "minhash": signature_values(text).tolist(),   # plain ints: JSON for the distributed queue
+            "text_hash": digest,
+            "minhash": minhash.tolist(),   # plain ints: JSON for the distributed queue
             "claim_keys": [[speaker_key(c["speaker"]) if c.get("speaker") else None,
                             claim_key(c["speaker"], c["quote"]) if c.get("speaker") else None]
                            for c in result["claims"]],

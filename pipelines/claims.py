@@ -388,12 +388,21 @@ class Person:
 _TITLE_PREFIX = ROLE_WORDS | {"the", "mr", "mrs", "ms", "dr", "gov", "sen", "rep", "prof"}
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _fold(s: str) -> str:
     """Casefold and strip accents so 'Tomás' and 'Tomas' share a key."""
     s = unicodedata.normalize("NFKD", s.casefold())
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
+    if s.isascii():
+        return s
+    # a text has few distinct marks: replace() each (in C), not a test per character
+    for mark in {ch for ch in _NON_ASCII.findall(s) if unicodedata.combining(ch)}:
+        s = s.replace(mark, "")
+    return s
 
 
+@lru_cache(maxsize=1 << 14)  # a speaker's claims each need it, twice (see claim_key)
 def speaker_key(name: str) -> str:
     """Normalized key for one speaker: casefold, no accents/punctuation, no leading titles."""
     words = re.sub(r"[’']s\b", "", _fold(name or ""))

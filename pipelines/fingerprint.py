@@ -62,7 +62,17 @@ def normalize_text(text: str) -> str:
 
 def text_hash(text: str) -> str:
     """SHA-256 hex of :func:`normalize_text`: equal for whitespace/typography-only changes."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+    return _normalized_hash(normalize_text(text))
+
+
+def _normalized_hash(normalized: str) -> str:
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def fingerprints(text: str) -> tuple[str, np.ndarray]:
+    """``(text_hash(text), signature_values(text))``, normalizing the text once."""
+    normalized = normalize_text(text)
+    return _normalized_hash(normalized), _signature(_shingles(normalized))
 
 
 # --------------------------------------------------------------------------
@@ -71,9 +81,21 @@ def text_hash(text: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)   # per worker: ~10 MB when full, and news vocabulary repeats
-def _word_hash(word: str) -> int:
-    """A stable 64-bit hash of one word (blake2b; Python's hash() is salted per process)."""
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+def _word_hash(word: bytes) -> int:
+    """A stable 64-bit hash of one UTF-8 word (blake2b; Python's hash() is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(word, digest_size=8).digest(), "little")
+
+
+# ASCII's non-word characters (all but [A-Za-z0-9_], what \w matches there), as spaces
+_ASCII_NON_WORD = bytes(b if b < 128 and (chr(b).isalnum() or b == 0x5F) else 0x20 for b in range(256))
+
+
+def _utf8_words(normalized: str) -> list[bytes]:
+    """The UTF-8 of each ``\w+`` run: for ASCII text a byte translation and a split,
+    in C, several times cheaper than the regex."""
+    if normalized.isascii():
+        return normalized.encode("ascii").translate(_ASCII_NON_WORD).split()
+    return [w.encode("utf-8") for w in _WORD.findall(normalized)]
 
 
 def shingle_hashes(text: str, k: int = SHINGLE_SIZE) -> np.ndarray:
@@ -83,17 +105,22 @@ def shingle_hashes(text: str, k: int = SHINGLE_SIZE) -> np.ndarray:
     k-grams are mixed with numpy, which is far cheaper than hashing each
     shingle's bytes. A text shorter than k words is one shingle.
     """
-    words = _WORD.findall(normalize_text(text))
+    return np.unique(_shingles(normalize_text(text), k))
+
+
+def _shingles(normalized: str, k: int = SHINGLE_SIZE) -> np.ndarray:
+    """:func:`shingle_hashes` of normalized text, repeats kept (a minimum does not mind them)."""
+    words = _utf8_words(normalized)
     if not words:
         return np.empty(0, dtype=np.uint32)
-    h = np.array(list(map(_word_hash, words)), dtype=np.uint64)
+    h = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     k = min(k, len(h))
     n = len(h) - k + 1
     mixed = h[:n].copy()
     for i in range(1, k):  # polynomial mixing: order matters ("a b c" != "c b a")
         mixed = mixed * _M1 + h[i:i + n] * _M2 + np.uint64(i)
     folded = (mixed >> np.uint64(32)) ^ (mixed & np.uint64(0xFFFFFFFF))
-    return np.unique(folded.astype(np.uint32))
+    return folded.astype(np.uint32)
 
 
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -119,7 +146,10 @@ def _fmix32(hv: np.ndarray) -> np.ndarray:
 def signature_values(text: str) -> np.ndarray:
     """The ``NUM_PERM`` uint32 MinHash slots of the text's word shingles (all
     ``0xFFFFFFFF`` for a text without words)."""
-    shingles = shingle_hashes(text)
+    return _signature(_shingles(normalize_text(text)))
+
+
+def _signature(shingles: np.ndarray) -> np.ndarray:
     if not len(shingles):
         return np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
     mixed = _fmix32(shingles).reshape(-1, 1)

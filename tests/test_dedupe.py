@@ -265,6 +265,22 @@ def test_signature_values_are_datasketchs_minhash():
         assert signature_values(text).tolist() == reference.hashvalues.tolist(), text[:30]
 
 
+def test_fingerprints_are_text_hash_and_signature_values():
+    """What the crawl's workers compute in one pass is what dedupe compares
+    (ASCII texts take a byte-level word split, the rest the regex)."""
+    from pipelines.fingerprint import fingerprints, signature_values, text_hash
+
+    texts = ["", "one", "it's a_b 3.14 -- x", WIRE, *_seed_texts(), "Ünïcode – “quotes” … and 数字 123"]
+    for text in texts:
+        digest, values = fingerprints(text)
+        assert digest == text_hash(text) and values.tolist() == signature_values(text).tolist(), text[:30]
+    # the byte-level split of ASCII text finds the regex's words
+    from pipelines.fingerprint import _WORD, _utf8_words
+
+    ascii_text = "".join(map(chr, range(32, 127))) + " it's a_b 3.14 x-y (z) [q] {w} é"[:-2]
+    assert _utf8_words(ascii_text) == [w.encode() for w in _WORD.findall(ascii_text)]
+
+
 def test_lsh_layout_is_datasketchs_optimum():
     """lsh_params integrates with numpy; datasketch's optimizer (scipy) picks the same layouts."""
     from datasketch.lsh import _optimal_param

@@ -348,3 +348,26 @@ def test_nul_bytes_and_malformed_markup_in_a_real_page(a004):
     a = extract_article(broken)
     assert a is not None
     assert a["text"] == a004["text"]
+
+
+@pytest.mark.parametrize("page", [
+    '<html><head><meta charset="windows-1252"></head><body><p>Café “naïve” — 日本</p></body></html>',
+    '<?xml version="1.0" encoding="iso-8859-1"?><html><body><p>Zoë x</p><p>y</p></body></html>',
+    '<!DOCTYPE html>\n<html lang=en><body><article><p>Hello ünïcode</p></article></body></html>',
+    '<div>a</div><div>b</div>',
+    '  \n<html/>\n<body><p>x</p></body>',
+    '\ufeff<html><body><p>bom \ufffe</p></body></html>',
+    '<html><body><p>emoji 🎉, a lone \udc80 surrogate &amp; &nbsp;</p></body></html>',
+    'plain text, no tags at all',
+])
+def test_parse_html_reads_pages_as_trafilatura_does(page):
+    """newsmon parses the page's UTF-8 with its own parser object; the tree is trafilatura's."""
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    from pipelines.extract import _to_text, parse_html
+
+    ours, theirs = parse_html(page), load_html(_to_text(page))
+    assert (ours is None) == (theirs is None or not len(theirs))
+    if ours is not None:
+        assert etree.tostring(ours, encoding=str) == etree.tostring(theirs, encoding=str)

@@ -371,3 +371,39 @@ def test_parse_html_reads_pages_as_trafilatura_does(page):
     assert (ours is None) == (theirs is None or not len(theirs))
     if ours is not None:
         assert etree.tostring(ours, encoding=str) == etree.tostring(theirs, encoding=str)
+
+
+def test_discard_rules_match_trafilaturas_xpaths():
+    """The Python spelling of trafilatura's OVERALL_DISCARD_XPATH selects the same
+    elements, in the same order, on real pages and on attribute soup made of the
+    patterns' own pieces (anchors, optional characters, attribute order)."""
+    import random
+
+    from lxml import html as lxml_html
+    from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+    from pipelines.extract import _discarded_hidden, _discarded_sections
+
+    pages = [p.read_bytes() for p in sorted(Path("crawler/site").rglob("*.html"))]
+    rnd = random.Random(7)
+    pieces = ["shar", "social", "ad-", " ad ", "-ad-", "ad", "dfpAd", "dfpAD", "paid-content", "paidcontent",
+              "bread-crumb", "breadcrumb", "nav", "Nav", "post-nav", "jp-", "cookie", "hidden", "reply-",
+              "hide-", " hide", "comments-title", "akismet", "display:none", "display: none", "true", "x", " "]
+    for _ in range(1500):
+        elements = []
+        for _ in range(rnd.randrange(1, 8)):
+            tag = rnd.choice(["div", "p", "section", "span", "item", "list", "a", "li"])
+            attributes = " ".join(
+                f'{name}="{"".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 4)))}"'
+                for name in rnd.sample(["id", "class", "style", "role", "aria-hidden", "data-component",
+                                        "data-lp-replacement-content"], rnd.randrange(0, 4)))
+            elements.append(f"<{tag} {attributes}>text<b id='reply-x'>b</b></{tag}>")
+        pages.append("<html><body><div>" + "".join(elements) + "</div></body></html>")
+    matched = 0
+    for page in pages:
+        tree = lxml_html.fromstring(page)
+        for xpath, ours in zip(OVERALL_DISCARD_XPATH, (_discarded_sections, _discarded_hidden)):
+            expected = xpath(tree)
+            assert ours(tree) == expected, page
+            matched += len(expected)
+    assert matched > 1000

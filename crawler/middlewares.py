@@ -27,16 +27,25 @@ The other guards of a hostile web live here too:
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
 
 from crawler.addresses import SAFE_SCHEMES, host_key, is_private_host, refusal_reason  # noqa: F401
+from pipelines.store import connect, parse_time, utcnow
+
+logger = logging.getLogger(__name__)
 
 
 class SafeFetchMiddleware:
@@ -277,6 +286,62 @@ class CrossOriginHeadersMiddleware:
         return None
 
 
+def _store_path(crawler):
+    """The database the crawl stores into, or None when it stores elsewhere (distributed)."""
+    if "pipelines.adapters.StorePipeline" not in crawler.settings.getdict("ITEM_PIPELINES"):
+        return None
+    from crawler.config import default_db_path
+    return default_db_path(crawler.settings.get("NEWSMON_DB"))
+
+
+class RobotsCache:
+    """robots.txt answers kept in the ``robots_txt`` table, fresh for ``hours``.
+
+    Best effort: a database that is missing, locked or read-only means
+    fetching robots.txt as usual, never a failed crawl.
+    """
+
+    def __init__(self, path, hours: float):
+        self.path, self.max_age = path, timedelta(hours=hours)
+        self._conn = None
+
+    def _connection(self):
+        if self._conn is None and self.path is not None and Path(self.path).exists():
+            self._conn = connect(self.path)
+        return self._conn
+
+    def get(self, origin: str) -> bytes | None:
+        """The body last fetched for ``origin``, if fresh (a 4xx answer: b"", allow all)."""
+        try:
+            conn = self._connection()
+            row = conn and conn.execute("SELECT fetched_at, status, body FROM robots_txt WHERE origin = ?",
+                                        [origin]).fetchone()
+        except sqlite3.Error as e:
+            logger.debug("robots.txt cache unreadable: %s", e)
+            return None
+        if not row:
+            return None
+        fetched = parse_time(row[0])
+        if fetched is None or not timedelta(0) <= datetime.now(timezone.utc) - fetched <= self.max_age:
+            return None
+        return b"" if row[1] >= 400 else (row[2] or b"")
+
+    def put(self, origin: str, status: int, body: bytes) -> None:
+        try:
+            conn = self._connection()
+            if conn is not None:
+                with conn:
+                    conn.execute("INSERT OR REPLACE INTO robots_txt (origin, fetched_at, status, body) "
+                                 "VALUES (?, ?, ?, ?)", [origin, utcnow(), status, body])
+        except sqlite3.Error as e:
+            logger.debug("robots.txt not cached: %s", e)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
 class _UnavailableRobots:
     """Stands in for the rules of a site whose robots.txt could not be read."""
 
@@ -294,7 +359,32 @@ class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
     A 5xx answer or a failed fetch (timeout, refused connection) means the
     site's rules are unknown: this run skips the site and records why
     (``newsmon/robots_unavailable``), instead of Scrapy's crawl-everything.
+
+    A 2xx or 4xx answer is kept in the database (``robots_txt``) and reused
+    by the runs of the next ``NEWSMON_ROBOTS_CACHE_HOURS`` (24; RFC 9309 asks
+    for no longer), so a source crawled every few minutes does not fetch it
+    each time (``newsmon/robots_cached``). A failed fetch is never cached.
     """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        hours = crawler.settings.getfloat("NEWSMON_ROBOTS_CACHE_HOURS")
+        self._cache = RobotsCache(_store_path(crawler), hours) if hours > 0 else None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    async def robot_parser(self, request):
+        url = urlparse_cached(request)
+        if url.netloc not in self._parsers and self._cache is not None:
+            body = self._cache.get(f"{url.scheme}://{url.netloc}")
+            if body is not None:
+                self._parsers[url.netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+                self._stats.inc_value("newsmon/robots_cached")
+        return await super().robot_parser(request)
 
     def _unavailable(self, netloc: str, why: str) -> None:
         self.crawler.spider.logger.warning(
@@ -310,7 +400,13 @@ class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
             self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
             self._unavailable(netloc, f"HTTP {response.status}")
             return
+        if self._cache is not None:
+            self._cache.put(f"{urlparse_cached(request).scheme}://{netloc}", response.status, response.body)
         await super()._parse_robots(response, netloc, request)
+
+    def spider_closed(self, spider=None):
+        if self._cache is not None:
+            self._cache.close()
 
     def _robots_error(self, exc, netloc):
         if isinstance(exc, IgnoreRequest):

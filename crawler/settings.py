@@ -105,6 +105,7 @@ NEWSMON_DB_MAX_PAGES = 0
 NEWSMON_DB_READONLY = False
 NEWSMON_NEAR_DUPLICATE_THRESHOLD = None   # None = pipelines.dedupe.DEFAULT_THRESHOLD
 NEWSMON_SITE_LINE_MIN_PAGES = 3
+NEWSMON_ROBOTS_CACHE_HOURS = 24.0   # a site's robots.txt is reused this long (RFC 9309: at most 24 h); 0 = every run
 NEWSMON_ALLOW_PRIVATE_HOSTS = []   # host[:port] on private addresses that may be fetched
                                    # besides the source's own configured hosts
 

@@ -91,7 +91,7 @@ _ASCII_NON_WORD = bytes(b if b < 128 and (chr(b).isalnum() or b == 0x5F) else 0x
 
 
 def _utf8_words(normalized: str) -> list[bytes]:
-    """The UTF-8 of each ``\w+`` run: for ASCII text a byte translation and a split,
+    r"""The UTF-8 of each ``\w+`` run: for ASCII text a byte translation and a split,
     in C, several times cheaper than the regex."""
     if normalized.isascii():
         return normalized.encode("ascii").translate(_ASCII_NON_WORD).split()

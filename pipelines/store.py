@@ -84,6 +84,10 @@ TABLES: dict[str, tuple[dict, str, list]] = {
     "site_lines": ({
         "site": str, "key": str, "line": str, "page_count": int, "first_seen_at": str,
     }, ("site", "key"), []),
+    # each origin's last robots.txt answer (2xx or 4xx), reused for NEWSMON_ROBOTS_CACHE_HOURS
+    "robots_txt": ({
+        "origin": str, "fetched_at": str, "status": int, "body": bytes,
+    }, "origin", []),
 }
 
 INDEXES = [

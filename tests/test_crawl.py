@@ -108,6 +108,15 @@ def test_second_crawl_adds_nothing_and_fetches_only_entry_pages(crawled):
     assert refetched == []
 
 
+def test_second_crawl_reuses_the_stored_robots_txt(crawled):
+    """robots.txt is fetched by the first crawl, kept, and not fetched again within a day."""
+    assert "/robots.txt" in crawled["first_requests"]
+    assert "/robots.txt" not in crawled["second_requests"]
+    origin = crawled["site"].base
+    row = crawled["db"].execute("SELECT status, body FROM robots_txt WHERE origin = ?", [origin]).fetchone()
+    assert row is not None and row[0] == 200 and b"Sitemap:" in row[1]
+
+
 def test_schema_wal_and_fts(crawled):
     db = crawled["db"]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -239,7 +239,7 @@ class Ingester:
                                      [(item["id"], item.get("run_id"), now) for _, item in fresh])
         known = known_rows(self.db, urls) if urls else []
         # committed: now acknowledge, and tell the spiders what is known
-        ingested = Counter(str(item.get("run_id") or f"adhoc") for _, item in items)
+        ingested = Counter(str(item.get("run_id") or "adhoc") for _, item in items)
         pipe = self.server.pipeline()
         for raw in bad:
             pipe.lpush(self.dead, raw)

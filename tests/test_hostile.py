@@ -402,3 +402,20 @@ def test_secrets_never_logged_or_stored(hostile, tmp_path):
     assert settings["DEFAULT_REQUEST_HEADERS"]["Authorization"] == "***"
     assert settings["NEWSMON_API_KEY"] == "***" and settings["AWS_SECRET_ACCESS_KEY"] == "***"
     assert settings["DOWNLOAD_DELAY"] == 0    # the rest is kept as configured
+
+
+def test_decoded_text_never_holds_control_characters():
+    """Whatever the encoding, C0 controls (not tab, LF, CR) are gone from the text."""
+    from scrapy.http import HtmlResponse
+
+    from crawler.spiders.base import decode_html
+
+    text = "<html><body><p>Caf\u00e9 \x00news\x0b\x1f\tline\r\n</p>" + "<p>Plain prose.</p>" * 20 + "</body></html>"
+    for encoding in ("utf-8", "cp1252", "latin-1", "utf-16"):
+        response = HtmlResponse("http://127.0.0.1/a.html", body=text.encode(encoding),
+                                headers={"Content-Type": f"text/html; charset={encoding}"})
+        decoded, _ = decode_html(response)
+        assert decoded.lstrip("\ufeff") == text.replace("\x00", "").replace("\x0b", "").replace("\x1f", ""), encoding
+    clean = HtmlResponse("http://127.0.0.1/b.html", body="<p>d\u00e9j\u00e0 vu</p>".encode(),
+                         headers={"Content-Type": "text/html; charset=utf-8"})
+    assert decode_html(clean) == ("<p>d\u00e9j\u00e0 vu</p>", "utf-8")

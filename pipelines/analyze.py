@@ -10,6 +10,7 @@ from __future__ import annotations
 from pipelines.claims import claim_key, extract_claims, speaker_key
 from pipelines.extract import extract_article, page_drop_reason, parse_html
 from pipelines.fingerprint import fingerprints
+from pipelines.htmlblob import decompress_html
 
 
 def analyze_page(html: str, url: str | None = None, site_lines=None,
@@ -47,3 +48,11 @@ def analyze_page_for_store(html: str, url: str | None = None, site_lines=None,
                            for c in result["claims"]],
         }
     return result
+
+
+def analyze_stored_page(blob: bytes, url: str | None = None, site_lines=None,
+                        feed_published: str | None = None) -> dict:
+    """:func:`analyze_page` of a page as ``pages.html`` stores it (compressed):
+    ``newsmon reprocess`` sends the blob, a quarter of the page's size, and the
+    worker decompresses it."""
+    return analyze_page(decompress_html(blob), url, site_lines, feed_published)

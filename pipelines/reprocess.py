@@ -34,8 +34,10 @@ from collections.abc import Callable
 import sqlite_utils
 
 from pipelines import dedupe
+from pipelines.analyze import analyze_stored_page
+from pipelines.htmlblob import decompress_html
 from pipelines.ingest import _article_fields, ingest_pages, store_claims
-from pipelines.store import decompress_html, site_lines, utcnow, write_transaction
+from pipelines.store import site_lines, utcnow, write_transaction
 from pipelines.workers import AnalysisFailed, AnalysisPool
 
 log = logging.getLogger(__name__)
@@ -82,12 +84,16 @@ class _Source:
 def reprocess(db: sqlite_utils.Database, *, source_id: str | None = None, workers: int | None = None,
               progress: Callable[[int], None] | None = None, window: int = 64,
               pool: AnalysisPool | None = None) -> Counter:
-    """Reprocess every stored page (of one source); returns outcome counts."""
+    """Reprocess every stored page (of one source); returns outcome counts.
+
+    ``pool``: an AnalysisPool running :func:`pipelines.analyze.analyze_stored_page`
+    (pages go to it compressed, as stored); by default one of ``workers`` processes.
+    """
     sources: dict[str, _Source] = {}
     indexes: dict[float, dedupe.NearDuplicateIndex] = {}
     counts: Counter = Counter()
     own_pool = pool is None
-    pool = pool or AnalysisPool(workers)
+    pool = pool or AnalysisPool(workers, function=analyze_stored_page)
     pending: deque = deque()      # (page, future), oldest first
     finished: list = []           # (page, analysis or AnalysisFailed), to write
 
@@ -130,11 +136,11 @@ def reprocess(db: sqlite_utils.Database, *, source_id: str | None = None, worker
                 if site not in sources:
                     sources[site] = _Source(db, site, indexes)
                 page = {"url": url, "source_id": site, "article_id": article_id,
-                        "feed_published": feed_published, "html": decompress_html(blob),
+                        "feed_published": feed_published, "html": None if article_id else blob,
                         "fetched_at": fetched_at, "status": status, "content_type": ctype,
-                        "encoding": enc, "feed_updated": fu}
-                future = pool.submit(page["html"], url, sources[site].site_lines, feed_published)
-                page["html"] = None if article_id else page["html"]   # only new ingests need it again
+                        "encoding": enc, "feed_updated": fu}   # html: only new ingests need it again
+                # the page as stored: a quarter of its size through the pipe, decompressed in the worker
+                future = pool.submit(blob, url, sources[site].site_lines, feed_published)
                 pending.append((page, future))
                 collect(window)   # bounded: memory stays flat however large the archive
         collect(0)
@@ -181,7 +187,7 @@ def _write(db, batch: list, sources: dict, counts: Counter) -> None:
                    "fetched_at": page["fetched_at"] or now, "status": page["status"],
                    "content_type": page["content_type"], "encoding": page["encoding"],
                    "feed_published": page["feed_published"], "feed_updated": page["feed_updated"],
-                   "html": page["html"], **analysis}
+                   "html": decompress_html(page["html"]), **analysis}
             result = ingest_pages(db, sources[page["source_id"]].index, [rec], store_html=True)[0]
             counts[result["outcome"]] += 1
 

@@ -396,9 +396,10 @@ def _fold(s: str) -> str:
     s = unicodedata.normalize("NFKD", s.casefold())
     if s.isascii():
         return s
-    # a text has few distinct marks: replace() each (in C), not a test per character
-    for mark in {ch for ch in _NON_ASCII.findall(s) if unicodedata.combining(ch)}:
-        s = s.replace(mark, "")
+    # a text has few distinct non-ASCII characters: test each once, replace() the marks (in C)
+    for ch in set(_NON_ASCII.findall(s)):
+        if unicodedata.combining(ch):
+            s = s.replace(ch, "")
     return s
 
 

@@ -1047,12 +1047,6 @@ def _first_of(el, a: str, b: str, value_a, value_b):
     return value_a if next(k for k in el.keys() if k in (a, b)) == a else value_b
 
 
-if _FAST_TRAFILATURA:
-    # the patterns of trafilatura.xpaths.OVERALL_DISCARD_XPATH's re:test() calls, by argument
-    _DISCARD_PATTERNS = [{m[1]: re.compile(m[2]) for m in re.finditer(r"re:test\(([@\w|-]+), '([^']*)'\)", x.path)}
-                         for x in _tmain.OVERALL_DISCARD_XPATH]
-    _COOKIE, _SECTION_ID, _SECTION_CLASS = (_DISCARD_PATTERNS[0][k] for k in ("@id|@class", "@id", "@class"))
-    _HIDDEN, _HIDDEN_ID, _HIDDEN_CLASS = (_DISCARD_PATTERNS[1][k] for k in ("@id|@style", "@id", "@class"))
 _SECTION_TAGS = frozenset(("div", "item", "list", "p", "section", "span"))
 
 
@@ -1100,6 +1094,11 @@ def _rebound(function, **names):
 
 
 if _FAST_TRAFILATURA:
+    # the patterns of trafilatura.xpaths.OVERALL_DISCARD_XPATH's re:test() calls, by argument
+    _DISCARD_PATTERNS = [{m[1]: re.compile(m[2]) for m in re.finditer(r"re:test\(([@\w|-]+), '([^']*)'\)", x.path)}
+                         for x in _tmain.OVERALL_DISCARD_XPATH]
+    _COOKIE, _SECTION_ID, _SECTION_CLASS = (_DISCARD_PATTERNS[0][k] for k in ("@id|@class", "@id", "@class"))
+    _HIDDEN, _HIDDEN_ID, _HIDDEN_CLASS = (_DISCARD_PATTERNS[1][k] for k in ("@id|@style", "@id", "@class"))
     # trafilatura.main_extractor.extract_content, whose main pass prunes each candidate
     # frame with OVERALL_DISCARD_XPATH, here tested in Python: its re:test() calls back
     # from libxml2 into Python for every element, four times slower (0.3 ms a page)

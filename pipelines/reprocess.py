@@ -136,9 +136,9 @@ def reprocess(db: sqlite_utils.Database, *, source_id: str | None = None, worker
                 if site not in sources:
                     sources[site] = _Source(db, site, indexes)
                 page = {"url": url, "source_id": site, "article_id": article_id,
-                        "feed_published": feed_published, "html": None if article_id else blob,
+                        "feed_published": feed_published, "blob": None if article_id else blob,
                         "fetched_at": fetched_at, "status": status, "content_type": ctype,
-                        "encoding": enc, "feed_updated": fu}   # html: only new ingests need it again
+                        "encoding": enc, "feed_updated": fu}   # blob: only new ingests need it again
                 # the page as stored: a quarter of its size through the pipe, decompressed in the worker
                 future = pool.submit(blob, url, sources[site].site_lines, feed_published)
                 pending.append((page, future))
@@ -187,7 +187,7 @@ def _write(db, batch: list, sources: dict, counts: Counter) -> None:
                    "fetched_at": page["fetched_at"] or now, "status": page["status"],
                    "content_type": page["content_type"], "encoding": page["encoding"],
                    "feed_published": page["feed_published"], "feed_updated": page["feed_updated"],
-                   "html": decompress_html(page["html"]), **analysis}
+                   "html": decompress_html(page["blob"]), **analysis}
             result = ingest_pages(db, sources[page["source_id"]].index, [rec], store_html=True)[0]
             counts[result["outcome"]] += 1
 

@@ -225,6 +225,9 @@ class FixtureSite:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._cache: dict = {}
+        self.latency = 0.0       # seconds each response waits (politeness tests)
+        self.in_flight = 0       # requests being answered now, and the most at once
+        self.peak_in_flight = 0
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
         self.base = ""
@@ -292,6 +295,7 @@ class FixtureSite:
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self.peak_in_flight = self.in_flight
 
     # -- config and manifest ---------------------------------------------------
     def url(self, path: str) -> str:
@@ -377,6 +381,17 @@ class FixtureSite:
     def _handle(self, req: BaseHTTPRequestHandler, head: bool) -> None:
         with self._lock:
             self._requests.append(req.path)
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            if self.latency and self._stopping.wait(self.latency):
+                return
+            self._route(req, head)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _route(self, req: BaseHTTPRequestHandler, head: bool) -> None:
         path = urlsplit(req.path).path
         try:
             if path == "/robots.txt":

@@ -18,6 +18,9 @@ ROBOTSTXT_OBEY = True
 # Politeness: few parallel requests per site, adaptive delay.
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy 2.19's own downloader lets a slot exceed that limit when DOWNLOAD_DELAY
+# is 0 (crawler/downloader.py says how); this one keeps it
+DOWNLOADER = "crawler.downloader.PoliteDownloader"
 # Scrapy starts one task per CONCURRENT_ITEMS slot for every response (~2.5 ms a
 # page at the default 100); an article page yields one item, so a few suffice
 CONCURRENT_ITEMS = 16

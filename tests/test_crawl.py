@@ -7,7 +7,7 @@ import json
 import pytest
 import sqlite_utils
 
-from tests.conftest import run_newsmon
+from tests.conftest import fast_sources_toml, run_newsmon
 
 pytestmark = pytest.mark.slow
 
@@ -176,3 +176,16 @@ def test_unreachable_source_is_a_failed_run(tmp_path):
     row = sqlite_utils.Database(tmp_path / "x.db").execute("SELECT status, finish_reason FROM crawl_runs").fetchone()
     # robots.txt is fetched first and is unreachable too: the site is skipped for that reason
     assert row == ("failed", "robots_unavailable")
+
+
+def test_per_site_concurrency_limit_holds_without_a_download_delay(site, tmp_path, db_path):
+    """CONCURRENT_REQUESTS_PER_DOMAIN bounds the requests a site sees at once, also with
+    DOWNLOAD_DELAY = 0 (Scrapy 2.19's own downloader sent all 9 of herald's articles at once)."""
+    config = tmp_path / "sources.toml"
+    config.write_text(fast_sources_toml(site.sources_toml()).replace(
+        "CONCURRENT_REQUESTS_PER_DOMAIN = 16", "CONCURRENT_REQUESTS_PER_DOMAIN = 2"), encoding="utf-8")
+    site.latency = 0.2   # responses overlap: every request the crawler allows is in flight together
+    run_newsmon("crawl", "herald", "--config", config, "--db", db_path, check=True)
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("SELECT count(*) FROM articles WHERE source_id = 'herald'").fetchone()[0] == 9
+    assert site.peak_in_flight == 2

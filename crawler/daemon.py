@@ -41,7 +41,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.config import Config, ConfigError, Source, load_config, parse_interval, parse_schedule
 from crawler.health import DEFAULT_FAILURE_RUNS, check_source
-from crawler.runner import CrawlProcess, CrawlResult, pid_alive
+from crawler.runner import CrawlProcess, CrawlResult, close_orphan_runs
 from pipelines.store import finish_run, open_db, parse_time, upsert_sources
 
 log = logging.getLogger("newsmon.scheduler")
@@ -143,17 +143,6 @@ def due_sources(db, config: Config, now: datetime | None = None) -> list[Source]
     sources = config.enabled_sources()
     first = first_run_times(db, sources, now)
     return [s for s in sources if first[s.id] is None]
-
-
-def close_orphan_runs(db) -> int:
-    """Mark 'running' rows whose crawl process is gone (a scheduler killed with -9)."""
-    n = 0
-    for row in list(db.query("SELECT id, pid FROM crawl_runs WHERE status = 'running'")):
-        if row["pid"] and pid_alive(row["pid"]):
-            continue
-        finish_run(db, row["id"], status="interrupted", finish_reason="scheduler died during the crawl")
-        n += 1
-    return n
 
 
 def redact(url: str) -> str:

@@ -3,7 +3,10 @@
 The row is created when the crawler is built (or taken over from the
 scheduler, which creates it before starting the crawl process and passes
 its id in NEWSMON_RUN_ID, so a crawl that is killed still has a row to be
-marked), and completed on ``spider_closed``.
+marked), and completed on ``spider_closed``. Before that, runs left
+'running' by a crawl that was killed (no process has their pid any more)
+are marked interrupted, so a direct ``scrapy crawl`` or a cron ``newsmon
+crawl`` cleans up after a kill -9 as the daemon does.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 from scrapy import signals
 
 from crawler.config import default_db_path
+from crawler.runner import close_orphan_runs
 from pipelines.store import checkpoint, finish_run, open_db, start_run
 
 log = logging.getLogger(__name__)
@@ -87,6 +91,9 @@ class RunMonitor:
             return
         db = open_db(self.db_path)
         try:
+            orphans = close_orphan_runs(db)
+            if orphans:
+                log.warning("marked %d runs left 'running' by a killed crawl as interrupted", orphans)
             given = os.environ.get("NEWSMON_RUN_ID")
             if given and db["crawl_runs"].count_where("id = ? AND source_id = ?", [int(given), source_id]):
                 self.run_id = int(given)

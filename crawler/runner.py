@@ -47,6 +47,24 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def close_orphan_runs(db) -> int:
+    """Mark 'running' rows whose process is gone (a crawl or scheduler killed
+    with -9, a machine restart) as interrupted; the number marked.
+
+    Every crawl calls it as it starts, so a killed run does not stay
+    'running' for ever. Rows hold the pid of a live process from the start:
+    the crawl's own, or its parent's until the child's is known.
+    """
+    n = 0
+    for row in list(db.query("SELECT id, pid FROM crawl_runs WHERE status = 'running'")):
+        if row["pid"] and pid_alive(row["pid"]):
+            continue
+        finish_run(db, row["id"], status="interrupted",
+                   finish_reason="its process is gone (killed, or the machine restarted)")
+        n += 1
+    return n
+
+
 def crawl_env(config_path: Path, db_path: Path, run_id: int | None = None) -> dict:
     env = dict(os.environ)
     env["NEWSMON_CONFIG"] = str(Path(config_path).resolve())
@@ -77,7 +95,8 @@ class CrawlProcess:
         self._forced_status: str | None = None
         db = open_db(self.db_path)
         try:
-            self.run_id = start_run(db, source.id)
+            # our pid until the child's is known: the row is never 'running' without a live pid
+            self.run_id = start_run(db, source.id, pid=os.getpid())
             self.started = time.monotonic()
             self.proc = subprocess.Popen(
                 crawl_command(source.spider_name, source.id, extra_settings),

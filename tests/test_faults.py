@@ -5,6 +5,7 @@ failure is a failed run with a clear reason."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import threading
@@ -41,6 +42,30 @@ def test_kill_9_at_random_moments_loses_nothing(tmp_path):
     assert summary["articles"] >= summary["pages"] * 0.9
     # at least some kills landed mid-crawl, with work done before them
     assert any(0 < r["pages_done"] < summary["pages"] for r in summary["results"]), summary["results"]
+    # the killed crawls' runs are not left 'running': the final crawl marked them
+    assert "running" not in summary["run_statuses"], summary["run_statuses"]
+    assert summary["run_statuses"].get("interrupted", 0) >= 1, summary["run_statuses"]
+
+
+def test_a_crawl_marks_runs_whose_process_is_gone_as_interrupted(hostile, tmp_path):
+    from pipelines.store import open_db, start_run
+
+    assert crawl(hostile, tmp_path, "robots-404").proc.returncode == 0
+    gone = subprocess.Popen(["true"])
+    gone.wait()   # a pid with no process: a crawl killed with -9
+    db = open_db(tmp_path / "news.db")
+    killed = start_run(db, "robots-404", pid=gone.pid)
+    alive = start_run(db, "robots-404", pid=os.getpid())   # a crawl still going (this process)
+    db.conn.close()
+    result = crawl(hostile, tmp_path, "robots-404")
+    assert result.proc.returncode == 0, result.output()[-3000:]
+    runs = {r["id"]: r for r in result.db["crawl_runs"].rows}
+    assert runs[killed]["status"] == "interrupted", runs[killed]
+    assert "process is gone" in runs[killed]["finish_reason"]
+    assert runs[killed]["finished_at"]
+    assert runs[alive]["status"] == "running", runs[alive]
+    assert [r["status"] for i, r in runs.items() if i not in (killed, alive)] == ["ok", "ok"], runs
+    assert "marked 1 runs left 'running' by a killed crawl as interrupted" in result.output()
 
 
 # 10 --------------------------------------------------------------------------------

@@ -317,7 +317,7 @@ class HostileSite:
             "html": ["/html/nested.html", "/html/slow.html", "/html/nul.html", "/html/binary.html",
                      "/html/cp1251.html", "/html/sjis.html", "/html/latin1.html", "/html/huge.html"],
             "redirects": ["/r/loop-a", "/r/chain/0", "/r/file", "/r/data", "/r/ftp", "/r/private",
-                          "/r/cross", "/r/same"],
+                          "/r/cross", "/r/same", "/r/meta", "/r/meta-far", "/r/meta-utf16"],
             "robots-disallow": ["/private/secret.html"],
             "throttle": ["/t/429.html", "/t/503.html", "/t/stall.html", "/t/drip.html"],
             "types": ["/files/report.pdf", "/files/photo.jpg", "/files/clip.mp4", "/files/data.bin"],
@@ -539,6 +539,21 @@ class HostileSite:
             return self._redirect(req, self.url("elsewhere", "/good/7.html"))
         if path == "/r/same":
             return self._redirect(req, b + "/good/4.html", 301)
+        # <meta http-equiv="refresh"> redirects: plain; after 1,500 three-byte characters
+        # (inside the first 4,096 characters Scrapy reads, past the first 4,096 bytes);
+        # in UTF-16, whose bytes never spell "refresh"
+        if path in ("/r/meta", "/r/meta-far", "/r/meta-utf16"):
+            n = ("/r/meta", "/r/meta-far", "/r/meta-utf16").index(path) + 1
+            filler = f'<meta name="description" content="{"€" * 1500}">' if path == "/r/meta-far" else ""
+            page = (f'<!DOCTYPE html><html><head><title>Moved</title>{filler}'
+                    f'<meta http-equiv="refresh" content="0; url=/r/meta-target/{n}.html"></head>'
+                    f'<body><p>This story has moved.</p></body></html>')
+            if path == "/r/meta-utf16":
+                return self._send(req, 200, page.encode("utf-16"), "text/html; charset=utf-16")
+            return self._send(req, 200, page)
+        if path.startswith("/r/meta-target/"):
+            n = int(path.rsplit("/", 1)[1].split(".")[0])
+            return self._send(req, 200, good_article("redirects", 80 + n)[1])
         return False
 
     # 5. crawler traps

@@ -184,6 +184,10 @@ def test_redirects_refused_and_credentials_stay_home(hostile, tmp_path):
     assert any(r["final_url"] == hostile.url("elsewhere", "/good/7.html") for r in stored.values())
     home = [r for r in hostile.requests("redirects") if r["path"].startswith("/good/")]
     assert home and all(r["headers"].get("Authorization") == "Bearer auth-token-SECRET" for r in home)
+    # <meta http-equiv="refresh"> followed wherever Scrapy finds it (UTF-8, far, UTF-16)
+    final_urls = {r["final_url"] for r in stored.values()}
+    for n in (1, 2, 3):
+        assert hostile.url("redirects", f"/r/meta-target/{n}.html") in final_urls, (n, final_urls)
     away = hostile.requests("elsewhere")
     assert away, "the allowed cross-origin redirect was not followed"
     for r in away:

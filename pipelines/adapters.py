@@ -83,10 +83,17 @@ class StorePipeline:
     comes first, flushed on close. An item's process_item returns only after
     its batch committed, so what Scrapy counts as processed is on disk.
 
+    A batch is also written as soon as nothing else can join it (nothing
+    downloading, no response waiting for the spider, every item of the
+    crawl waiting here): the end of a crawl, or a lull in a slow one, does
+    not wait out the window. Checked every IDLE_CHECK seconds.
+
     The database is used from one dedicated writer thread (it owns the
     connection): a batch commit takes a few hundred milliseconds, and on the
     reactor thread it would stall downloads and the extraction workers.
     """
+
+    IDLE_CHECK = 0.05   # seconds
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -101,6 +108,8 @@ class StorePipeline:
         self.failed = False
         self._batch: list[tuple[dict, asyncio.Future]] = []
         self._timer = None
+        self._deadline = 0.0          # loop time by which the open batch is written
+        self._writing = 0             # items in batches the writer thread has not finished
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-store")
         self._writes: set[asyncio.Future] = set()
 
@@ -154,15 +163,37 @@ class StorePipeline:
             # the crawl is stopping: what is still in flight is counted, not lost silently
             self.stats.inc_value("newsmon/not_stored")
             return item
-        waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
         self._batch.append((dict(item), waiter))
         if len(self._batch) >= self.batch_size:
             self._flush()
         elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.window, self._flush)
+            self._deadline = loop.time() + self.window
+            self._timer = loop.call_later(min(self.IDLE_CHECK, self.window), self._check)
         result = await waiter
         self._count(item, result)
         return item
+
+    def _check(self) -> None:
+        """The open batch's timer: write it when its window is over or nothing else can join it."""
+        self._timer = None
+        if not self._batch:
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._deadline or self._nothing_else_coming():
+            self._flush()
+        else:
+            self._timer = loop.call_later(min(self.IDLE_CHECK, self._deadline - loop.time()), self._check)
+
+    def _nothing_else_coming(self) -> bool:
+        try:
+            engine = self.crawler.engine
+            scraper = engine.scraper.slot
+            return (not engine.downloader.active and not scraper.queue
+                    and scraper.itemproc_size <= len(self._batch) + self._writing)
+        except AttributeError:   # another Scrapy's internals: the window alone decides
+            return False
 
     def _flush(self) -> None:
         if self._timer is not None:
@@ -182,11 +213,13 @@ class StorePipeline:
             ingest_pages, self.db, self.index, [rec for rec, _ in batch],
             run_id=run_id, store_html=self.store_html))
         self._writes.add(write)
+        self._writing += len(batch)
         write.add_done_callback(lambda done: self._written(batch, done))
 
     def _written(self, batch, write: asyncio.Future) -> None:
         """Back on the reactor thread: hand each item its outcome."""
         self._writes.discard(write)
+        self._writing -= len(batch)
         try:
             results = write.result()
         except Exception as e:  # noqa: BLE001

@@ -189,3 +189,20 @@ def test_per_site_concurrency_limit_holds_without_a_download_delay(site, tmp_pat
     db = sqlite_utils.Database(db_path)
     assert db.execute("SELECT count(*) FROM articles WHERE source_id = 'herald'").fetchone()[0] == 9
     assert site.peak_in_flight == 2
+
+
+def test_last_pages_are_written_without_waiting_out_the_store_window(site, tmp_path, db_path):
+    """A batch is written once nothing else can join it: with a 200 s window
+    (NEWSMON_STORE_WINDOW) and batches bigger than the source, the crawl still
+    ends as soon as its pages are analysed, every article stored."""
+    config = tmp_path / "sources.toml"
+    config.write_text(fast_sources_toml(site.sources_toml()).replace(
+        "CONCURRENT_REQUESTS_PER_DOMAIN = 16",
+        "CONCURRENT_REQUESTS_PER_DOMAIN = 16, NEWSMON_STORE_WINDOW = 200, NEWSMON_STORE_BATCH = 1000"),
+        encoding="utf-8")
+    run_newsmon("crawl", "herald", "--config", config, "--db", db_path, check=True, timeout=100)
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("SELECT count(*) FROM articles WHERE source_id = 'herald'").fetchone()[0] == 9
+    run = db.execute("SELECT status, duration_s FROM crawl_runs").fetchone()
+    assert run[0] == "ok"
+    assert run[1] < 60, run   # far below the window: the batch did not wait for it

@@ -45,6 +45,7 @@ class ExtractPipeline:
         return cls(crawler)
 
     def open_spider(self):
+        self.pool.start()
         db = open_db(_db_path(self.crawler))
         try:
             source_id = self.crawler.spider.source_id

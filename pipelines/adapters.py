@@ -16,7 +16,6 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 from pipelines import dedupe
-from pipelines.analyze import analyze_page_for_store
 from pipelines.ingest import ingest_pages
 from pipelines.store import open_db, site_lines
 from pipelines.workers import AnalysisFailed, AnalysisPool
@@ -36,7 +35,7 @@ class ExtractPipeline:
         self.pool = AnalysisPool(settings.getint("NEWSMON_WORKERS") or None,
                                  timeout=settings.getfloat("NEWSMON_EXTRACT_TIMEOUT"),
                                  memory_mb=settings.getint("NEWSMON_EXTRACT_MEMORY_MB"),
-                                 function=analyze_page_for_store)
+                                 function="pipelines.analyze:analyze_page_for_store")
         self.min_pages = settings.getint("NEWSMON_SITE_LINE_MIN_PAGES")
         self.site_lines: dict[str, frozenset] = {}
 

@@ -34,7 +34,6 @@ from collections.abc import Callable
 import sqlite_utils
 
 from pipelines import dedupe
-from pipelines.analyze import analyze_stored_page
 from pipelines.htmlblob import decompress_html
 from pipelines.ingest import _article_fields, ingest_pages, store_claims
 from pipelines.store import site_lines, utcnow, write_transaction
@@ -93,7 +92,7 @@ def reprocess(db: sqlite_utils.Database, *, source_id: str | None = None, worker
     indexes: dict[float, dedupe.NearDuplicateIndex] = {}
     counts: Counter = Counter()
     own_pool = pool is None
-    pool = pool or AnalysisPool(workers, function=analyze_stored_page)
+    pool = pool or AnalysisPool(workers, function="pipelines.analyze:analyze_stored_page")
     pending: deque = deque()      # (page, future), oldest first
     finished: list = []           # (page, analysis or AnalysisFailed), to write
 

@@ -243,3 +243,20 @@ def test_pool_retries_a_page_whose_worker_died(tmp_path):
         assert failed.value.reason == "extract_crashed"
     finally:
         pool.close()
+
+
+def test_pool_runs_a_named_function_that_only_the_workers_import():
+    """AnalysisPool(function="module:function"): the parent never imports the module
+    (the crawl process does not load trafilatura for the workers' sake)."""
+    import sys
+
+    from pipelines.workers import AnalysisPool
+
+    pool = AnalysisPool(2, timeout=30, function="tests.pool_task:pid_and_text")
+    try:
+        results = [AnalysisPool.result(pool.submit(f"page {i}", None)) for i in range(4)]
+    finally:
+        pool.close()
+    assert [r["text"] for r in results] == [f"PAGE {i}" for i in range(4)]
+    assert os.getpid() not in {r["pid"] for r in results}
+    assert "tests.pool_task" not in sys.modules

@@ -15,6 +15,8 @@ import logging
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
+from scrapy import signals
+
 from pipelines import dedupe
 from pipelines.ingest import ingest_pages
 from pipelines.store import open_db, site_lines
@@ -38,13 +40,20 @@ class ExtractPipeline:
                                  function="pipelines.analyze:analyze_page_for_store")
         self.min_pages = settings.getint("NEWSMON_SITE_LINE_MIN_PAGES")
         self.site_lines: dict[str, frozenset] = {}
+        # the workers start with the first article request, so they are ready when
+        # its page arrives; a run that requests no article (nothing new) never starts them
+        crawler.signals.connect(self._request_scheduled, signal=signals.request_scheduled)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def _request_scheduled(self, request, **kwargs):
+        if request.meta.get("newsmon_article"):
+            self.crawler.signals.disconnect(self._request_scheduled, signal=signals.request_scheduled)
+            self.pool.start()
+
     def open_spider(self):
-        self.pool.start()
         db = open_db(_db_path(self.crawler))
         try:
             source_id = self.crawler.spider.source_id

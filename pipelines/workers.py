@@ -108,7 +108,7 @@ class AnalysisPool:
 
     def start(self) -> None:
         """Spawn the workers now rather than on the first page: their imports and
-        warm-up (~0.4 s) then overlap the crawl's robots.txt and feed fetches."""
+        warm-up (~0.4 s) then overlap the download of the first pages."""
         self._pool.schedule(os.getpid)
 
     def submit(self, html: str, url: str | None, site_lines=None, feed_published=None) -> Future:

@@ -211,6 +211,7 @@ class Ingester:
         runs = {r[0] for r in self.db.execute("SELECT id FROM crawl_runs").fetchall()} if fresh else set()
         outcomes: Counter = Counter()
         per_run: dict = defaultdict(Counter)
+        dropped: dict = defaultdict(Counter)      # run id -> drop reason -> pages
         sources = set()
         urls = []
         now = utcnow()
@@ -225,6 +226,8 @@ class Ingester:
                 for rec, result in zip(recs, results):
                     outcomes[result["outcome"]] += 1
                     per_run[run_id][result["outcome"]] += 1
+                    if result["outcome"] == "dropped":
+                        dropped[run_id][result["reason"]] += 1
                     sources.add(rec["source_id"])
                     urls += [rec["url"], dedupe.canonicalize_url(rec.get("final_url") or rec["url"])]
                     if result.get("article_id"):
@@ -235,6 +238,14 @@ class Ingester:
                     continue
                 sets = ", ".join(f"{OUTCOME_COLUMNS[o]} = coalesce({OUTCOME_COLUMNS[o]}, 0) + ?" for o in counts)
                 self.db.execute(f"UPDATE crawl_runs SET {sets} WHERE id = ?", [*counts.values(), run_id])
+            for run_id, reasons in dropped.items():
+                # why pages were dropped, as a single-machine run records it (RunMonitor)
+                if run_id is None:
+                    continue
+                row = self.db.execute("SELECT dropped_reasons FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+                total = Counter(json.loads(row[0] or "{}")) + reasons
+                self.db.execute("UPDATE crawl_runs SET dropped_reasons = ? WHERE id = ?",
+                                [json.dumps(dict(total), sort_keys=True), run_id])
             self.db.conn.executemany("INSERT OR IGNORE INTO ingest_acks (id, run_id, ingested_at) VALUES (?, ?, ?)",
                                      [(item["id"], item.get("run_id"), now) for _, item in fresh])
         known = known_rows(self.db, urls) if urls else []

@@ -152,6 +152,12 @@ def db_summary(db_path: Path) -> dict:
         }
 
 
+def dropped_reasons(db_path: Path) -> dict:
+    with sqlite3.connect(db_path) as conn:
+        return {source: json.loads(reasons or "{}") for source, reasons in conn.execute(
+            "SELECT source_id, dropped_reasons FROM crawl_runs ORDER BY id")}
+
+
 def fetches(requests) -> Counter:
     return Counter(p for p in requests if p != "/robots.txt")   # robots.txt: once per process
 
@@ -200,6 +206,9 @@ def test_two_crawlers_one_ingest_match_a_single_machine_crawl(cluster, reference
     with sqlite3.connect(cluster.db) as conn:
         rows = conn.execute("SELECT status, pages_fetched, articles_new FROM crawl_runs").fetchall()
     assert len(rows) == 4 and all(r[0] == "ok" and r[1] > 0 for r in rows)
+    # ... and say why pages were dropped, as a single-machine run does
+    assert dropped_reasons(cluster.db) == dropped_reasons(reference["db"])
+    assert any(dropped_reasons(cluster.db).values())
     assert sum(r[2] or 0 for r in rows) == sum(1 for _ in got["articles"]) - sum(
         1 for r in sqlite3.connect(cluster.db).execute("SELECT 1 FROM articles WHERE duplicate_of IS NOT NULL"))
 

@@ -25,7 +25,10 @@ The pieces (see README "Scale out"):
   worker processes) and push the analysed item to the Redis list
   ``newsmon:items`` (:class:`RedisItemPipeline`, which replaces
   StorePipeline). ``newsmon ingest`` (pipelines.queue), one process next to
-  the SQLite file, is the only writer.
+  the SQLite file, is the only writer. When ingest falls behind (or is
+  down), a crawler waits before pushing while the list holds
+  ``NEWSMON_QUEUE_MAX_ITEMS`` items (2,000, about 50 MB of Redis memory):
+  downloads slow down with it instead of Redis filling up.
 - Known URLs (what the spider needs to decide "skip / recheck / conditional
   GET") are published by the ingest process after each commit as one Redis
   key per URL (``newsmon:known:<source>:<hash>``) with a TTL that the
@@ -61,6 +64,8 @@ SEED_WAIT = 120.0       # a joiner waits this long for the run's seeder to start
 HEARTBEAT = 0.5         # engine heartbeat in distributed mode: picks up shared work fast
 DISPATCH_WAIT = float(os.environ.get("NEWSMON_DISPATCH_WAIT", 300))   # no crawler took the run
 INGEST_WAIT = float(os.environ.get("NEWSMON_INGEST_WAIT", 60))        # ingest made no progress
+QUEUE_MAX_ITEMS = int(os.environ.get("NEWSMON_QUEUE_MAX_ITEMS", 2000))  # items waiting for ingest (~25 KB each)
+QUEUE_POLL = 0.5        # seconds between looks at a full item list
 
 
 def key(*parts) -> str:
@@ -386,6 +391,7 @@ class RedisItemPipeline:
         payload = {"id": uuid.uuid4().hex, "run_id": getattr(self.crawler, "newsmon_run_id", None),
                    "source_id": item.get("source_id"), "rec": dict(item)}
         pushed_key = key("run", run, "pushed")
+        await self._wait_for_room()
         pipe = self.server.pipeline()
         pipe.lpush(self.items_key, encode_item(payload))
         pipe.incr(pushed_key)
@@ -393,6 +399,23 @@ class RedisItemPipeline:
         pipe.execute()
         self.crawler.stats.inc_value("newsmon/queued")
         return item
+
+    async def _wait_for_room(self) -> None:
+        """Backpressure: while the list is full, wait (the item holds its slot, so
+        Scrapy stops taking new responses). The look and the push that follows have
+        no await between them, so one process never overfills the list."""
+        import asyncio
+
+        waited = False
+        while QUEUE_MAX_ITEMS and self.server.llen(self.items_key) >= QUEUE_MAX_ITEMS:
+            if not waited:
+                log.warning("ingest is behind: %d items wait in %s; pausing until it catches up",
+                            QUEUE_MAX_ITEMS, self.items_key)
+                self.crawler.stats.inc_value("newsmon/queue_full_waits")
+                waited = True
+            await asyncio.sleep(QUEUE_POLL)
+        if waited:
+            log.info("ingest caught up; pushing again")
 
 
 # -- run state (shared by the scheduler side and the supervisors) ----------------------

@@ -330,3 +330,34 @@ def test_single_machine_mode_imports_no_redis():
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.slow
+def test_crawlers_wait_while_ingest_is_behind_and_lose_nothing(tmp_path, redis_url, slow_site, reference):
+    """Backpressure: with no ingest running, a crawler fills the item list up to
+    NEWSMON_QUEUE_MAX_ITEMS and waits there; once ingest starts, the run completes
+    with the same database as a single-machine crawl."""
+    import redis
+
+    config = config_for(slow_site, tmp_path)
+    cluster = Cluster(tmp_path, redis_url, config, tmp_path / "news.db")
+    cluster.env["NEWSMON_QUEUE_MAX_ITEMS"] = "3"
+    try:
+        cluster.start("crawler1", "crawler", "--config", config, "--processes", "1")
+        env = dict(os.environ, REDIS_URL=redis_url, NEWSMON_WORKERS="1")
+        env.pop("NEWSMON_RUN_ID", None)
+        crawl = subprocess.Popen(newsmon_cmd() + ["crawl", "--all", "--config", str(config), "--db", str(cluster.db)],
+                                 env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server = redis.Redis.from_url(redis_url)
+        peak, deadline = 0, time.monotonic() + 10
+        while time.monotonic() < deadline and crawl.poll() is None:
+            peak = max(peak, server.llen("newsmon:items"))
+            time.sleep(0.02)
+        assert peak == 3, peak          # filled, and not past the bound
+        assert "ingest is behind" in cluster.logs()
+        cluster.start("ingest", "ingest", "--db", cluster.db)
+        out, err = crawl.communicate(timeout=240)
+        assert crawl.returncode == 0, out + err[-3000:] + cluster.logs()[-5000:]
+    finally:
+        cluster.stop()
+    assert db_summary(cluster.db) == db_summary(reference["db"])

@@ -453,8 +453,8 @@ class HostileSite:
             page = article_html("Новости региона: поддержка фермеров", paras, charset=None, lang="ru")
             return self._send(req, 200, page.encode("cp1251", "xmlcharrefreplace"), "text/html")
         if path == "/html/sjis.html":
-            # words are counted by whitespace: a space between sentences keeps the page over MIN_WORDS
-            paras = [" ".join((JA_SENTENCES[i:] + JA_SENTENCES[:i]) * 4) for i in range(5)]
+            # Japanese as it is written: no spaces between words or sentences
+            paras = ["".join((JA_SENTENCES[i:] + JA_SENTENCES[:i]) * 2) for i in range(5)]
             page = article_html("東京の新しい公園", paras, charset=None, lang="ja")
             return self._send(req, 200, page.encode("shift_jis", "xmlcharrefreplace"), "text/html")
         if path == "/html/latin1.html":

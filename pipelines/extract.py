@@ -124,13 +124,28 @@ def _collapse_ws(text: str) -> str:
     return text
 
 
+# Chinese and Japanese write without spaces between words: their letters (Han
+# ideographs, hiragana, katakana; not punctuation) are counted at two a word,
+# about the length of a word there. Korean spaces its words and needs nothing.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+UNSPACED_CHARS_PER_WORD = 2
+
+
 def _words(text: str) -> int:
-    return len(text.split())
+    """Words in ``text``: whitespace-separated, plus Chinese/Japanese characters at
+    UNSPACED_CHARS_PER_WORD a word (a page of them would otherwise be a few "words")."""
+    words = len(text.split())
+    if text.isascii():
+        return words
+    unspaced = len(_UNSPACED.findall(text))
+    return words + unspaced // UNSPACED_CHARS_PER_WORD if unspaced else words
 
 
 def _has_words(text: str, n: int) -> bool:
     """``_words(text) >= n``, without splitting all of a paragraph."""
-    return len(text.split(None, n - 1)) >= n
+    if len(text.split(None, n - 1)) >= n:
+        return True
+    return not text.isascii() and _words(text) >= n
 
 
 def _is_loading(text: str) -> bool:

@@ -286,6 +286,44 @@ def test_page_drop_reason(name, reason):
     assert page_drop_reason(extract_article(html), html, None) == reason
 
 
+JA_PARAGRAPHS = [
+    "東京都は二十日、臨海部に新しい公園を開くと発表しました。広さは約十二ヘクタールで、来年の春に一部が開園する予定です。",
+    "都の担当者によると、公園には子ども向けの遊び場や芝生の広場のほか、災害時に避難場所として使える施設も整備されます。",
+    "小池知事は記者会見で「都民が安心して集える場所にしたい」と述べ、周辺の交通機関との連携も進める考えを示しました。",
+    "一方、地元の住民からは工事中の騒音や交通渋滞を心配する声も出ており、都は説明会を開いて理解を求めるとしています。",
+    "専門家は、都市部の緑地は夏の気温の上昇を抑える効果もあるとして、計画を評価しています。",
+]
+ZH_PARAGRAPHS = [
+    "国家统计局周三公布的数据显示，今年前三个季度国内生产总值同比增长百分之五，增速与上半年基本持平。",
+    "统计局发言人在新闻发布会上表示，消费对经济增长的贡献继续提高，服务业生产指数保持较快增长。",
+    "分析人士指出，房地产投资仍然偏弱，出口面临外部需求放缓的压力，第四季度政策支持力度有望加大。",
+    "多家机构预计，全年经济增长目标能够实现，但就业和居民收入的改善仍需时间。",
+    "与此同时，居民消费价格指数温和上涨，工业生产者出厂价格降幅有所收窄，市场预期逐步改善。",
+]
+
+
+def _cjk_page(title: str, paragraphs: list[str], lang: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>'
+            f"<nav><a href='/'>ホーム</a></nav><article><h1>{title}</h1>{body}</article></body></html>")
+
+
+@pytest.mark.parametrize("lang, title, paragraphs", [
+    ("ja", "東京都、臨海部に新しい公園", JA_PARAGRAPHS),
+    ("zh", "前三季度国内生产总值增长百分之五", ZH_PARAGRAPHS),
+])
+def test_chinese_and_japanese_articles_are_not_too_short(lang, title, paragraphs):
+    """They write without spaces: counted by spaces, a whole article was a handful of
+    "words" and every such page was dropped as too_short."""
+    html = _cjk_page(title, paragraphs, lang)
+    article = extract_article(html, f"https://news.example/{lang}/1.html")
+    assert page_drop_reason(article, html, None) is None
+    assert paragraphs[1] in article["text"]
+    assert article["word_count"] >= 100, article["word_count"]   # about two characters a word
+    brief = _cjk_page(title, paragraphs[:1], lang)
+    assert page_drop_reason(extract_article(brief), brief, None) == "too_short"
+
+
 def test_no_article_and_a_404_number_in_a_real_title():
     assert page_drop_reason(None, "<html><body></body></html>", None) == "no_article"
     assert page_drop_reason({"text": "", "word_count": 0}, "", None) == "no_article"

@@ -42,6 +42,7 @@ class ExtractPipeline:
         self.site_lines: dict[str, frozenset] = {}
         # the workers start with the first article request, so they are ready when
         # its page arrives; a run that requests no article (nothing new) never starts them
+        self._pool_started = False
         crawler.signals.connect(self._request_scheduled, signal=signals.request_scheduled)
 
     @classmethod
@@ -49,8 +50,10 @@ class ExtractPipeline:
         return cls(crawler)
 
     def _request_scheduled(self, request, **kwargs):
-        if request.meta.get("newsmon_article"):
-            self.crawler.signals.disconnect(self._request_scheduled, signal=signals.request_scheduled)
+        # a flag, not a disconnect: pydispatch iterates its live receiver list, and
+        # removing one during the send would skip the next (OffsiteMiddleware's)
+        if not self._pool_started and request.meta.get("newsmon_article"):
+            self._pool_started = True
             self.pool.start()
 
     def open_spider(self):

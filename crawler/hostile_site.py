@@ -63,6 +63,7 @@ RU_SENTENCES = [
     "Местные жители приветствовали решение о строительстве новой дороги.",
     "Городской совет обсудил бюджет на следующий год на открытом заседании.",
 ]
+META_REFRESH_PAGES = ("/r/meta", "/r/meta-far", "/r/meta-utf16")   # their targets: /r/meta-target/<n>.html
 JA_SENTENCES = [
     "東京都は新しい公園を開くと発表しました。",
     "市長は記者会見で予算案について説明しました。",
@@ -317,7 +318,7 @@ class HostileSite:
             "html": ["/html/nested.html", "/html/slow.html", "/html/nul.html", "/html/binary.html",
                      "/html/cp1251.html", "/html/sjis.html", "/html/latin1.html", "/html/huge.html"],
             "redirects": ["/r/loop-a", "/r/chain/0", "/r/file", "/r/data", "/r/ftp", "/r/private",
-                          "/r/cross", "/r/same", "/r/meta", "/r/meta-far", "/r/meta-utf16"],
+                          "/r/cross", "/r/same", *META_REFRESH_PAGES],
             "robots-disallow": ["/private/secret.html"],
             "throttle": ["/t/429.html", "/t/503.html", "/t/stall.html", "/t/drip.html"],
             "types": ["/files/report.pdf", "/files/photo.jpg", "/files/clip.mp4", "/files/data.bin"],
@@ -542,8 +543,8 @@ class HostileSite:
         # <meta http-equiv="refresh"> redirects: plain; after 1,500 three-byte characters
         # (inside the first 4,096 characters Scrapy reads, past the first 4,096 bytes);
         # in UTF-16, whose bytes never spell "refresh"
-        if path in ("/r/meta", "/r/meta-far", "/r/meta-utf16"):
-            n = ("/r/meta", "/r/meta-far", "/r/meta-utf16").index(path) + 1
+        if path in META_REFRESH_PAGES:
+            n = META_REFRESH_PAGES.index(path) + 1
             filler = f'<meta name="description" content="{"€" * 1500}">' if path == "/r/meta-far" else ""
             page = (f'<!DOCTYPE html><html><head><title>Moved</title>{filler}'
                     f'<meta http-equiv="refresh" content="0; url=/r/meta-target/{n}.html"></head>'

@@ -42,7 +42,6 @@ class ExtractPipeline:
         self.site_lines: dict[str, frozenset] = {}
         # the workers start with the first article request, so they are ready when
         # its page arrives; a run that requests no article (nothing new) never starts them
-        self._pool_started = False
         crawler.signals.connect(self._request_scheduled, signal=signals.request_scheduled)
 
     @classmethod
@@ -50,10 +49,9 @@ class ExtractPipeline:
         return cls(crawler)
 
     def _request_scheduled(self, request, **kwargs):
-        # a flag, not a disconnect: pydispatch iterates its live receiver list, and
-        # removing one during the send would skip the next (OffsiteMiddleware's)
-        if not self._pool_started and request.meta.get("newsmon_article"):
-            self._pool_started = True
+        # stays connected (start() is once): pydispatch iterates its live receiver
+        # list, and a disconnect during the send would skip the next (OffsiteMiddleware's)
+        if request.meta.get("newsmon_article"):
             self.pool.start()
 
     def open_spider(self):

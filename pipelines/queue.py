@@ -238,14 +238,12 @@ class Ingester:
                     continue
                 sets = ", ".join(f"{OUTCOME_COLUMNS[o]} = coalesce({OUTCOME_COLUMNS[o]}, 0) + ?" for o in counts)
                 self.db.execute(f"UPDATE crawl_runs SET {sets} WHERE id = ?", [*counts.values(), run_id])
-            for run_id, reasons in dropped.items():
-                # why pages were dropped, as a single-machine run records it (RunMonitor)
-                if run_id is None:
-                    continue
-                row = self.db.execute("SELECT dropped_reasons FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
-                total = Counter(json.loads(row[0] or "{}")) + reasons
-                self.db.execute("UPDATE crawl_runs SET dropped_reasons = ? WHERE id = ?",
-                                [json.dumps(dict(total), sort_keys=True), run_id])
+                if dropped[run_id]:
+                    # why pages were dropped, as a single-machine run records it (RunMonitor)
+                    row = self.db.execute("SELECT dropped_reasons FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+                    total = Counter(json.loads(row[0] or "{}")) + dropped[run_id]
+                    self.db.execute("UPDATE crawl_runs SET dropped_reasons = ? WHERE id = ?",
+                                    [json.dumps(dict(total), sort_keys=True), run_id])
             self.db.conn.executemany("INSERT OR IGNORE INTO ingest_acks (id, run_id, ingested_at) VALUES (?, ?, ?)",
                                      [(item["id"], item.get("run_id"), now) for _, item in fresh])
         known = known_rows(self.db, urls) if urls else []

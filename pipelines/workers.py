@@ -105,11 +105,14 @@ class AnalysisPool:
             context=multiprocessing.get_context("spawn"))
         self.retried = 0    # pages resubmitted after their worker died
         self.submitted = 0  # pages given to submit()
+        self._started = False
 
     def start(self) -> None:
         """Spawn the workers now rather than on the first page: their imports and
-        warm-up (~0.4 s) then overlap the download of the first pages."""
-        self._pool.schedule(os.getpid)
+        warm-up (~0.4 s) then overlap the download of the first pages. Once."""
+        if not self._started:
+            self._started = True
+            self._pool.schedule(os.getpid)
 
     def submit(self, html: str, url: str | None, site_lines=None, feed_published=None) -> Future:
         """A future of ``analyze_page(html, url, site_lines, feed_published)``.

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.sitegen import article_page  # noqa: E402
 from pipelines import dedupe  # noqa: E402
-from pipelines.analyze import analyze_page  # noqa: E402
+from pipelines.analyze import analyze_page_for_store  # noqa: E402
 from pipelines.ingest import ingest_pages  # noqa: E402
 from pipelines.store import open_db, utcnow  # noqa: E402
 
@@ -34,7 +34,7 @@ def records(n: int) -> list[dict]:
         html = article_page.__wrapped__(i).decode()
         rec = {"source_id": "bench", "url": url, "final_url": url, "fetched_at": utcnow(),
                "status": 200, "content_type": "text/html", "encoding": "utf-8", "html": html}
-        rec.update(analyze_page(html, url))
+        rec.update(analyze_page_for_store(html, url))   # what a crawl's workers hand the writer
         recs.append(rec)
     return recs
 

@@ -103,6 +103,25 @@ def test_claim_groups_count_reporting_articles(db, index):
     assert speaker == ("Lena Ortiz", '["Ortiz"]')
 
 
+def test_a_page_with_many_claims_stores_and_indexes_every_one(db, index):
+    # written with one INSERT per 500 claims; a statement repeated in the page counts once
+    claims = [{"speaker": f"Speaker {i}", "quote": f"Statement number {i} about the harbour", "kind": "direct",
+               "cue": "said"} for i in range(1200)]
+    repeated = {"speaker": "Lena Ortiz", "quote": "This is the biggest expansion", "kind": "direct", "cue": "said"}
+    claims[10:10] = [repeated, dict(repeated, kind="reported")]
+    ingest_page(db, index, rec("http://127.0.0.1/wire/a", STORY, source="wire", claims=claims))
+    stored = db.execute("SELECT speaker, quote FROM claims ORDER BY id").fetchall()
+    assert stored == [(c["speaker"], c["quote"]) for c in claims]
+    assert db.execute("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH 'harbour'").fetchone()[0] == 1200
+    assert db.execute("SELECT rowid FROM claims_fts WHERE claims_fts MATCH '\"Speaker 1199\"'").fetchall() == [
+        (1202,)]
+    counts = dict(db.execute("SELECT speaker, article_count FROM claim_groups "
+                             "WHERE speaker IN ('Lena Ortiz', 'Speaker 7')").fetchall())
+    assert counts == {"Lena Ortiz": 1, "Speaker 7": 1}
+    ingest_page(db, index, rec("http://127.0.0.1/herald/a", STORY + " More.", claims=[repeated, repeated]))
+    assert db.execute("SELECT article_count FROM claim_groups WHERE speaker = 'Lena Ortiz'").fetchone()[0] == 2
+
+
 def test_dropped_page_is_kept_with_reason(db, index):
     result = ingest_page(db, index, dict(rec("http://127.0.0.1/tag/x", STORY), article=None, drop_reason="index_page"))
     assert result == {"outcome": "dropped", "reason": "index_page"}

@@ -9,7 +9,8 @@ crawl_runs row exists: Python and Scrapy start-up take a second or two),
 kills its whole process group (crawl and extraction workers) with SIGKILL
 after a further random delay, then checks the database: ``PRAGMA integrity_check`` is ok, no
 article lacks its version, no claim lacks its article, no version or URL
-points to a missing article. After the trials one crawl runs to the end and
+points to a missing article, and each full-text index matches its
+table. After the trials one crawl runs to the end and
 must complete the work: every page of the site stored (as an article, or as
 a page dropped with its reason).
 """
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.sitegen import BenchSite  # noqa: E402
+from pipelines.store import fts_out_of_step  # noqa: E402
 
 CHECKS = {
     "integrity": "PRAGMA integrity_check",
@@ -41,7 +43,6 @@ CHECKS = {
         (SELECT 1 FROM articles a WHERE a.id = v.article_id)""",
     "urls_without_article": """SELECT count(*) FROM article_urls u WHERE NOT EXISTS
         (SELECT 1 FROM articles a WHERE a.id = u.article_id)""",
-    "fts_mismatch": "SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM articles_fts)",
 }
 
 
@@ -57,6 +58,7 @@ def check_db(db_path: Path) -> dict:
             for name, sql in CHECKS.items():
                 if name != "integrity":
                     out[name] = conn.execute(sql).fetchone()[0]
+            out["fts_out_of_step"] = len(fts_out_of_step(conn))
         return out
     finally:
         conn.close()

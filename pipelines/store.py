@@ -149,8 +149,10 @@ def index_pending_fts(conn: sqlite3.Connection) -> None:
     try:
         if conn.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchone() is None:
             return
-    except sqlite3.OperationalError:   # a schema-1 database (opened unmigrated): its triggers index at once
-        return
+    except sqlite3.OperationalError as e:
+        if "no such table" not in str(e):
+            raise   # an I/O error must fail the transaction, not commit rows the index lacks
+        return      # a schema-1 database (opened unmigrated): its triggers index at once
     for table, cols in FTS.items():
         conn.execute(f"INSERT INTO [{table}_fts] (rowid, {', '.join(cols)}) "
                      f"SELECT t.rowid, {', '.join('t.' + c for c in cols)} "

@@ -62,5 +62,6 @@ def main(argv=None) -> None:
             print(f"{label}: {args.n} pages ({claims} claims), batches of {args.batch}: "
                   f"{1000 * seconds / args.n:.2f} ms/page; outcomes {outcomes}")
 
+
 if __name__ == "__main__":
     main()

@@ -41,6 +41,7 @@ The pieces (see README "Scale out"):
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -404,8 +405,6 @@ class RedisItemPipeline:
         """Backpressure: while the list is full, wait (the item holds its slot, so
         Scrapy stops taking new responses). The look and the push that follows have
         no await between them, so one process never overfills the list."""
-        import asyncio
-
         waited = False
         while QUEUE_MAX_ITEMS and self.server.llen(self.items_key) >= QUEUE_MAX_ITEMS:
             if not waited:

@@ -1,467 +1,379 @@
-"""newsmon's command line: crawl now, run the daemon, serve the database.
+"""The daemon behind `newsmon run` (and `newsmon run --once`, for cron).
 
-    newsmon crawl SOURCE... | --all [--config PATH] [--db PATH]
-    newsmon demo [--db PATH]
-    newsmon run [--once] [--config PATH] [--db PATH]
-    newsmon status [--db PATH]
-    newsmon serve [--db PATH] [--port N]
-    newsmon reprocess [--db PATH] [--source ID]
-    newsmon add-source URL [--name ID] [--write] [--config PATH]
-    newsmon check-source ID [--limit N] [--config PATH]
+APScheduler 3 (BlockingScheduler) with one job per enabled source, built
+from its ``schedule``; each job runs one crawl in its own subprocess
+(newsmon.runner), bounded in time, then checks the source's health
+(newsmon.health) and posts alert changes to the optional webhook.
 
-Defaults: --config sources.toml (or $NEWSMON_CONFIG), --db news.db (or $NEWSMON_DB).
+- ``max_instances=1`` per source and coalesced misfires: a slow crawl is never
+  overlapped by the next one of the same source, and missed runs collapse
+  into one.
+- A thread pool of ``max_concurrent_crawls`` (default 2) bounds crawls at once.
+- On start, every source that is due (never crawled, or overdue by its
+  schedule and its last run in the DB) is crawled right away.
+- SIGTERM / SIGINT: no new crawls; running ones get ``grace_period`` to finish,
+  then are stopped (SIGINT, then SIGKILL) and recorded as interrupted.
+- SIGHUP, or a change of the config file's mtime: the config is reloaded and
+  jobs are added, removed or rescheduled; a broken edit is logged and the old
+  config kept.
+- A lock file beside the database keeps two daemons off one database.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import logging
 import os
-import sys
+import signal
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import click
+from apscheduler.executors.pool import ThreadPoolExecutor as JobThreadPool
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.config import ConfigError, default_db_path, load_config
-from crawler.runner import CrawlProcess, format_summary
-from pipelines.store import open_db, upsert_sources
+from newsmon.config import Config, ConfigError, Source, load_config, parse_interval, parse_schedule
+from newsmon.health import DEFAULT_FAILURE_RUNS, check_source
+from newsmon.runner import CrawlProcess, CrawlResult, close_orphan_runs
+from newsmon.store.db import open_db
+from newsmon.store.queries import finish_run, upsert_sources
+from newsmon.times import parse_time
 
-config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-    default=None, help="sources.toml to use [default: $NEWSMON_CONFIG or ./sources.toml]")
-db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="SQLite database [default: $NEWSMON_DB or ./news.db]")
+log = logging.getLogger("newsmon.scheduler")
 
-
-def _load(config_path):
-    try:
-        return load_config(config_path)
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
-
-
-def _prepare_db(db_path: Path, config) -> Path:
-    db_path = default_db_path(db_path)
-    try:
-        db = open_db(db_path)
-        upsert_sources(db, config.sources.values())
-        db.conn.close()
-    except Exception as e:  # sqlite3.Error, OSError: not writable, not a database
-        raise click.ClickException(f"cannot open database {db_path}: {e}") from None
-    return db_path
+DEFAULTS = {
+    "max_concurrent_crawls": 2,
+    "crawl_timeout": "1h",
+    "grace_period": "30s",
+    "failure_alert_runs": DEFAULT_FAILURE_RUNS,
+}
+POLL_SECONDS = 0.5
+CONFIG_WATCH_SECONDS = 2
 
 
-def crawl_sources(sources, config, db_path: Path, *, echo=click.echo) -> bool:
-    """Crawl ``sources`` one after another; print each summary; True if all ok."""
-    all_ok = True
-    for source in sources:
-        echo(f"crawling {source.id} ({source.kind}: {', '.join(source.urls) or source.spider})", err=True)
-        crawl_cls = CrawlProcess
-        if os.environ.get("REDIS_URL"):  # distributed mode: the cluster crawls it (README "Scale out")
-            from crawler.distributed import DistributedCrawl as crawl_cls
-        process = crawl_cls(source, config.path, db_path)
+class DaemonLocked(RuntimeError):
+    """Another scheduler holds the database's lock."""
+
+
+class DatabaseLock:
+    """An exclusive, non-blocking flock on ``<db>.lock``; released on exit or death."""
+
+    def __init__(self, db_path: Path):
+        self.path = Path(str(db_path) + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            result = process.wait()
-        except KeyboardInterrupt:
-            process.stop("interrupted")
-            echo(format_summary(process.finish()))
-            raise click.Abort() from None
-        echo(format_summary(result))
-        all_ok &= result.ok
-    return all_ok
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise DaemonLocked(
+                f"another newsmon scheduler (pid {holder}) is running on this database "
+                f"(lock {self.path})") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
 
 
-@click.group()
-@click.version_option(package_name="newsmon")
-def main():
-    """newsmon: crawl news sources into a clean SQLite database of articles and claims."""
+def _seconds(value, default: str) -> float:
+    value = default if value is None else value
+    return float(value) if isinstance(value, (int, float)) else float(parse_interval(str(value)))
 
 
-@main.command()
-@click.argument("sources", nargs=-1)
-@click.option("--all", "all_sources", is_flag=True, help="Crawl every enabled source.")
-@config_option
-@db_option
-def crawl(sources, all_sources, config_path, db_path):
-    """Crawl SOURCE(s) now, once, and print a summary."""
-    config = _load(config_path)
-    if all_sources and sources:
-        raise click.UsageError("give source ids or --all, not both")
-    if not all_sources and not sources:
-        raise click.UsageError("name at least one source id, or use --all")
-    try:
-        selected = config.enabled_sources() if all_sources else [config.get(s) for s in sources]
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
-    if not selected:
-        raise click.ClickException(f"no enabled sources in {config.path}")
-    db_path = _prepare_db(db_path, config)
-    if not crawl_sources(selected, config, db_path):
-        raise click.ClickException("some sources could not be crawled (see above)")
+def option_seconds(config: Config, key: str) -> float:
+    return _seconds(config.options.get(key), DEFAULTS[key])
 
 
-@main.command()
-@click.option("--once", is_flag=True,
-              help="Crawl every source that is due, then exit (for cron; safe every minute).")
-@config_option
-@db_option
-@click.option("-q", "--quiet", is_flag=True, help="Hide the crawls' own Scrapy logs.")
-def run(once, config_path, db_path, quiet):
-    """Keep every source fresh on its schedule (daemon), or crawl what is due (--once).
+def trigger_for(source: Source, jitter: float | None = None):
+    """The APScheduler trigger of a source's ``schedule`` (UTC), with jitter.
 
-    Exit status of --once: 0 when every due source was crawled ok, 1 otherwise.
-    The daemon stops cleanly on SIGTERM or SIGINT and reloads sources.toml on
-    SIGHUP or when the file changes.
+    Default jitter: a tenth of the interval, at most a minute, so many
+    sources on one schedule do not hit the network in the same second.
     """
-    import logging
-    import subprocess
-
-    from crawler.daemon import DatabaseLock, Scheduler, SchedulerLocked
-
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = _load(config_path)
-    db_path = _prepare_db(db_path, config)
-    lock = DatabaseLock(db_path)
-    try:
-        lock.acquire()
-    except SchedulerLocked as e:
-        if once:  # cron fired while the previous run is still going: nothing to do
-            click.echo(f"newsmon run --once: {e}; nothing to do", err=True)
-            return
-        raise click.ClickException(str(e)) from None
-    try:
-        scheduler = Scheduler(config.path, db_path, log_file=subprocess.DEVNULL if quiet else None)
-        if once:
-            ok = scheduler.run_once()
-            for result in scheduler.results:
-                click.echo(format_summary(result))
-            if not ok:
-                raise click.ClickException("some sources failed (see above)")
-        else:
-            scheduler.run_forever()
-    finally:
-        lock.release()
+    kind, value = parse_schedule(source.schedule)
+    if kind == "interval":
+        jitter = min(value / 10, 60) if jitter is None else jitter
+        return IntervalTrigger(seconds=value, jitter=jitter or None, timezone=timezone.utc)
+    return CronTrigger.from_crontab(value, timezone=timezone.utc)
 
 
-@main.command()
-@db_option
-@click.option("--keep-serving", is_flag=True, help="Keep the sample site up after the crawl (Ctrl-C to stop).")
-def demo(db_path, keep_serving):
-    """Serve the bundled sample news site on 127.0.0.1 and crawl it into the DB."""
-    import tempfile
-
-    from crawler.fixture_site import FixtureSite
-
-    site = FixtureSite()
-    base = site.start()
-    try:
-        click.echo(f"sample news site at {base}", err=True)
-        config_file = Path(tempfile.mkdtemp(prefix="newsmon-demo-")) / "sources.toml"
-        config_file.write_text(site.sources_toml(), encoding="utf-8")
-        config = load_config(config_file)
-        db_path = _prepare_db(db_path or Path("news.db"), config)
-        ok = crawl_sources(config.enabled_sources(), config, db_path)
-        click.echo(f"\nopen it with:  newsmon serve --db {db_path}"
-                   f"   (or: datasette {db_path} -m {metadata_for(db_path)})")
-        if keep_serving:
-            click.echo(f"sample site still at {base}; Ctrl-C to stop", err=True)
-            import time
-            while True:
-                time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        site.stop()
-    if not ok:
-        raise click.ClickException("some demo sources could not be crawled")
+def next_due(source: Source, last_started: datetime | None) -> datetime | None:
+    """When the source is next due by its schedule after ``last_started`` (None: now)."""
+    if last_started is None:
+        return None
+    kind, value = parse_schedule(source.schedule)
+    if kind == "interval":
+        return last_started + timedelta(seconds=value)
+    return CronTrigger.from_crontab(value, timezone=timezone.utc).get_next_fire_time(None, last_started)
 
 
-@main.command()
-@db_option
-def status(db_path):
-    """A table of sources: last run, status, new articles in 24 h, open alerts."""
-    from crawler.health import status_rows
-
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` first")
-    db = open_db(db_path)
-    rows = status_rows(db)
-    headers = ["source", "last run", "status", "new 24h", "articles", "open alerts"]
-    table = [headers] + [[str(r[k] if r[k] is not None else "-") for k in
-                          ("source_id", "last_run", "status", "new_24h", "articles", "open_alerts")]
-                         for r in rows]
-    for row, r in zip(table[1:], rows):
-        if r["alert_kinds"]:
-            row[-1] += f" ({r['alert_kinds']})"
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+def last_started(db, source_id: str) -> datetime | None:
+    """Start of the source's last run that got somewhere (not interrupted before it began)."""
+    row = db.execute(
+        "SELECT max(started_at) FROM crawl_runs WHERE source_id = ? AND status != 'running'",
+        [source_id]).fetchone()
+    return parse_time(row[0]) if row else None
 
 
-@main.command()
-@db_option
-@click.option("--source", "source_id", default=None, help="Only this source's pages.")
-@click.option("--workers", type=int, default=0, envvar="NEWSMON_WORKERS",
-              help="Worker processes [default: $NEWSMON_WORKERS or one per core].")
-def reprocess(db_path, source_id, workers):
-    """Re-run extraction, dedupe and claims over stored pages, without fetching."""
-    from tqdm import tqdm
-
-    from pipelines.reprocess import reprocess as reprocess_pages
-
-    import time
-
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` first")
-    try:
-        db = open_db(db_path)
-        where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
-        total = db.execute(f"SELECT count(*) FROM pages {where}", params).fetchone()[0]
-        known = source_id is None or db.execute(
-            "SELECT 1 FROM sources WHERE id = ? UNION SELECT 1 FROM pages WHERE source_id = ? LIMIT 1",
-            [source_id, source_id]).fetchone()
-    except Exception as e:  # sqlite3.Error: not a newsmon database
-        raise click.ClickException(f"cannot open database {db_path}: {e}") from None
-    if not known:
-        raise click.ClickException(f"unknown source {source_id!r} in {db_path}")
-    if not total:
-        raise click.ClickException(
-            f"no stored pages to reprocess in {db_path}" + (f" for source {source_id}" if source_id else "")
-            + " (pages are kept when NEWSMON_STORE_HTML is on; crawl first)")
-    start = time.monotonic()
-    with tqdm(total=total, unit="page", desc="reprocess", file=sys.stderr) as bar:
-        counts = reprocess_pages(db, source_id=source_id, workers=workers or None, progress=bar.update)
-    seconds = time.monotonic() - start
-    click.echo("reprocessed %d pages in %.1f s (%.1f pages/s): %s" % (
-        total, seconds, total / max(seconds, 1e-9),
-        ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
-
-
-def metadata_for(db_path: Path) -> Path:
-    """metadata.yml with its database key renamed to this file's Datasette name."""
-    import tempfile
-
-    import yaml
-
-    source = Path(__file__).resolve().parent / "metadata.yml"
-    metadata = yaml.safe_load(source.read_text(encoding="utf-8"))
-    name = Path(db_path).stem
-    if name == "news":
-        return source
-    metadata["databases"] = {name: metadata["databases"]["news"]}
-    out = Path(tempfile.mkdtemp(prefix="newsmon-serve-")) / "metadata.yml"
-    out.write_text(yaml.safe_dump(metadata, sort_keys=False), encoding="utf-8")
+def first_run_times(db, sources, now: datetime | None = None) -> dict[str, datetime | None]:
+    """source id -> when to crawl it next; None means now (never crawled, or overdue)."""
+    now = now or datetime.now(timezone.utc)
+    out = {}
+    for source in sources:
+        at = next_due(source, last_started(db, source.id))
+        out[source.id] = None if at is None or at <= now else at
     return out
 
 
-@main.command()
-@db_option
-@click.option("--port", type=int, default=8001, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to bind; anything but loopback exposes the database.")
-def serve(db_path, port, host):
-    """Open the database in Datasette (read-only) with newsmon's metadata."""
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` or `newsmon demo` first")
-    db = open_db(db_path)  # migrate before Datasette opens it read-only
-    db.conn.close()
-    cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
-           "--port", str(port), "--setting", "sql_time_limit_ms", "3000",
-           "-m", str(metadata_for(db_path))]
-    click.echo(f"Datasette at http://{host}:{port}/  (Ctrl-C to stop)")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # become Datasette: signals (Ctrl-C, SIGTERM from a service manager) reach it directly
-    # and no orphaned server outlives `newsmon serve`
-    os.execv(sys.executable, cmd)
+def due_sources(db, config: Config, now: datetime | None = None) -> list[Source]:
+    """Enabled sources never crawled or overdue by their schedule."""
+    sources = config.enabled_sources()
+    first = first_run_times(db, sources, now)
+    return [s for s in sources if first[s.id] is None]
 
 
-@main.command("add-source")
-@click.argument("url")
-@click.option("--name", "source_id", default=None,
-              help="Source id (a lowercase slug) [default: from the site's host].")
-@click.option("--write", is_flag=True, help="Append the entry to the config (comments and layout kept).")
-@config_option
-def add_source(url, source_id, write, config_path):
-    """Find how to crawl the site at URL and propose its sources.toml entry.
+def redact(url: str) -> str:
+    """A URL safe for logs: scheme and host only (webhook paths often hold tokens)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}{':%d' % parts.port if parts.port else ''}/…"
 
-    Looks for the site's feeds (linked from the page, then a few common
-    paths), its sitemaps (robots.txt, /sitemap.xml) and, failing both, links
-    on the page shaped like articles; checks a few of the pages each one
-    leads to; prints the entry with what was found and why it was chosen.
-    With --write the entry is appended to the config.
-    """
-    import os
-    from datetime import datetime, timezone
 
-    from crawler.config import SOURCE_ID_RE
-    from crawler.sourcetools import (SourceToolError, add_to_config, check_new_id, default_id, discover,
-                                     validate_entry)
-
-    if source_id is not None and not SOURCE_ID_RE.match(source_id):
-        raise click.BadParameter("use a lowercase slug: letters, digits, - and _ (e.g. my-paper)",
-                                 param_hint="--name")
-    path = Path(config_path or os.environ.get("NEWSMON_CONFIG") or "sources.toml")
+def post_webhook(url: str, events: list[dict], timeout: float = 10.0) -> bool:
+    """POST alert events as JSON; a failing receiver is logged, never fatal."""
+    if not url or not events:
+        return True
+    body = json.dumps({"source": "newsmon", "events": events}).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "User-Agent": "newsmon-alerts"})
     try:
-        if write:   # a broken config or a taken id is reported before any fetching
-            check_new_id(path, source_id or default_id(url))
-        proposal = discover(url, source_id=source_id, log=lambda m: click.echo(f"  {m}", err=True))
-        validate_entry(proposal)
-        header = f"added by `newsmon add-source {url}` on {datetime.now(timezone.utc):%Y-%m-%d}"
-        if write:
-            entry = add_to_config(path, proposal, header=header)
-        else:
-            entry = proposal.toml(header)
-    except SourceToolError as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(entry, nl=False)
-    if write:
-        click.echo(f"\nadded [sources.{proposal.source_id}] to {path}; try it with:  "
-                   f"newsmon check-source {proposal.source_id}"
-                   + (f" --config {path}" if config_path else ""), err=True)
-    else:
-        click.echo(f"\n(not written: add --write to append it to {path})", err=True)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read(1024)
+        return True
+    except Exception as e:  # noqa: BLE001 - any failure of the receiver is only logged
+        log.warning("webhook %s failed: %s", redact(url), type(e).__name__)
+        return False
 
 
-@main.command("check-source")
-@click.argument("source_id")
-@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True,
-              help="Article pages to fetch at most.")
-@config_option
-def check_source(source_id, limit, config_path):
-    """Dry-run one source: crawl a few articles and show what would be stored.
+class Daemon:
+    """Runs crawls of the configured sources on their schedules."""
 
-    Runs the real crawl (same spider and pipelines as `newsmon crawl`) into a
-    throwaway database: your database is not touched. Prints each page's
-    title, date, first lines, word count, claims and suspected problems.
-    Exits non-zero when the source yields no usable article.
-    """
-    from crawler.sourcetools import article_problems, dry_run, first_lines
+    def __init__(self, config_path: Path, db_path: Path, *, log_file=None):
+        self.config_path = Path(config_path)
+        self.db_path = Path(db_path)
+        self.log_file = log_file
+        self.config = load_config(self.config_path)
+        self.stopping = threading.Event()
+        self.active: dict[str, CrawlProcess] = {}
+        self._active_lock = threading.Lock()
+        self._config_mtime = self._mtime()
+        self._reload_requested = False
+        self.scheduler: BlockingScheduler | None = None
+        self.results: list[CrawlResult] = []
 
-    config = _load(config_path)
-    try:
-        source = config.get(source_id)
-    except ConfigError as e:
-        raise click.ClickException(f"{e}. Add it with `newsmon add-source URL --write`, "
-                                   "or pass --config PATH to use another config") from None
-    what = ", ".join(source.urls) or ""
-    if source.spider:
-        what = f"spider {source.spider}" + (f" ({what})" if what else "")
-    click.echo(f"checking {source.id} ({source.kind}: {what}), at most {limit} article pages; "
-               "dry run, nothing is written to your database", err=True)
-    try:
-        run = dry_run(source, config, limit=limit)
-    except KeyboardInterrupt:
-        raise click.Abort() from None
-    for i, page in enumerate(run.pages, 1):
-        article = page["article"]
-        if page["drop_reason"] or not article:
-            reason = page["drop_reason"] or f"HTTP {page['status']}"
-            click.echo(f"\n[{i}] not stored: {reason}\n    {page['url']}")
-            continue
-        click.echo(f"\n[{i}] {article['title'] or '(no title)'}\n    {page['url']}")
-        date = article["published_at"]
-        click.echo(f"    date:   {date + ' (from ' + (article['published_at_source'] or '?') + ')' if date else '-'}")
-        click.echo(f"    words:  {article['word_count']}")
-        lines = first_lines(article["text"])
-        click.echo("    text:   " + ("\n            ".join(lines) if lines else "-"))
-        claims = page["claims"]
-        click.echo(f"    claims: {len(claims)}")
-        for claim in claims[:3]:
-            quote = claim["quote"] if len(claim["quote"]) <= 90 else claim["quote"][:89] + "…"
-            click.echo(f"            {claim['speaker'] or '?'} ({claim['kind']}): {quote}")
-        if article.get("duplicate_of"):
-            click.echo("    note:   a duplicate of another page of this check")
-        problems = article_problems(article)
-        click.echo("    problems: " + ("none" if not problems else problems[0]))
-        for problem in problems[1:]:
-            click.echo(f"              {problem}")
-    for line in run.warnings:   # the crawl's log went to a file: do not hide these
-        click.echo(line, err=True)
-    usable = run.usable
-    click.echo(f"\n{run.summary}")
-    click.echo(f"\n{source.id}: {len(usable)} usable article(s) of {len(run.pages)} page(s) fetched")
-    if not usable:
-        hints = "\n".join(f"  {ln}" for ln in run.log_tail[-8:])
-        raise click.ClickException(
-            f"source {source.id!r} yielded no usable article (crawl {run.status}). Check its urls"
-            + (" and article_patterns" if source.article_patterns or source.kind == "listing" else "")
-            + f" in {config.path}, or re-detect them with `newsmon add-source URL`."
-            + (f"\ncrawl log (warnings and errors):\n{hints}" if hints else ""))
+    # -- one crawl -------------------------------------------------------------
+    def crawl(self, source_id: str) -> CrawlResult | None:
+        """Crawl one source now (blocking), bounded by crawl_timeout; then check health."""
+        if self.stopping.is_set():
+            return None
+        source = self.config.sources.get(source_id)
+        if source is None or not source.enabled:
+            return None
+        timeout = option_seconds(self.config, "crawl_timeout")
+        log.info("crawl of %s starting", source_id)
+        crawl_cls = CrawlProcess
+        if os.environ.get("REDIS_URL"):  # distributed mode: the cluster crawls it (README "Scale out")
+            from newsmon.cluster.crawl import DistributedCrawl as crawl_cls
+        process = crawl_cls(source, self.config_path, self.db_path, log_file=self.log_file)
+        with self._active_lock:
+            self.active[source_id] = process
+        try:
+            while process.running():
+                if process.elapsed() > timeout:
+                    log.warning("crawl of %s timed out after %.0f s: stopping it", source_id, timeout)
+                    process.stop("timed_out")
+                    break
+                time.sleep(POLL_SECONDS)
+            result = process.finish()
+        finally:
+            with self._active_lock:
+                self.active.pop(source_id, None)
+        self.results.append(result)
+        row = result.row
+        log.info("crawl of %s: %s (%s) in %.1f s: %s new, %s updated, %s pages", source_id,
+                 result.status, row.get("finish_reason"), row.get("duration_s") or 0,
+                 row.get("articles_new"), row.get("articles_updated"), row.get("pages_fetched"))
+        self._check_health(source_id)
+        return result
 
+    def _check_health(self, source_id: str) -> None:
+        db = open_db(self.db_path)
+        try:
+            events = check_source(db, source_id, failure_runs=int(
+                self.config.options.get("failure_alert_runs", DEFAULTS["failure_alert_runs"])))
+        finally:
+            db.conn.close()
+        post_webhook(self.config.options.get("webhook_url"), events)
 
-def _require_redis() -> str:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        raise click.ClickException("distributed mode needs REDIS_URL, e.g. REDIS_URL=redis://10.0.0.5:6379/0")
-    try:
-        import redis  # noqa: F401
-        import scrapy_redis  # noqa: F401
-    except ImportError:
-        raise click.ClickException('distributed mode needs scrapy-redis: pip install "newsmon[redis]"') from None
-    return url
+    def stop_active(self, grace: float) -> None:
+        """Let running crawls finish for ``grace`` seconds, then stop them as interrupted."""
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            with self._active_lock:
+                if not self.active:
+                    return
+            time.sleep(POLL_SECONDS)
+        with self._active_lock:
+            remaining = list(self.active.values())
+        for process in remaining:
+            log.warning("stopping crawl of %s (run %s): shutting down", process.source.id, process.run_id)
+            process.stop("interrupted")
 
+    # -- --once ---------------------------------------------------------------
+    def run_once(self) -> bool:
+        """Crawl every due source (up to max_concurrent_crawls at once); True if all ok."""
+        db = open_db(self.db_path)
+        try:
+            upsert_sources(db, self.config.sources.values())
+            close_orphan_runs(db)
+            due = due_sources(db, self.config)
+        finally:
+            db.conn.close()
+        if not due:
+            log.info("no source is due")
+            return True
+        log.info("due: %s", ", ".join(s.id for s in due))
+        workers = int(self.config.options.get("max_concurrent_crawls", DEFAULTS["max_concurrent_crawls"]))
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = list(pool.map(self.crawl, [s.id for s in due]))
+        return all(r is not None and r.ok for r in results)
 
-@main.command()
-@db_option
-@click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True,
-              help="Items per write transaction.")
-@click.option("--idle-exit", type=float, default=None,
-              help="Exit after this many seconds without items [default: run until SIGTERM].")
-def ingest(db_path, batch, idle_exit):
-    """Distributed mode: store the crawlers' items from Redis (the only DB writer).
+    # -- daemon ---------------------------------------------------------------
+    def _add_job(self, source: Source, first_run: datetime | None) -> None:
+        self.scheduler.add_job(
+            self.crawl, trigger_for(source, self._jitter()), args=[source.id], id=source.id,
+            name=f"crawl {source.id}", max_instances=1, coalesce=True,
+            misfire_grace_time=None, replace_existing=True,
+            next_run_time=first_run or datetime.now(timezone.utc))
 
-    Run one next to the SQLite file, with REDIS_URL set. Items are
-    acknowledged in Redis only after their transaction commits, so a crash
-    loses nothing and stores nothing twice.
-    """
-    import logging
-    import signal
+    def _jitter(self) -> float | None:
+        value = self.config.options.get("jitter")
+        return None if value is None else _seconds(value, "0s")
 
-    from crawler.distributed import client
-    from pipelines.queue import IngestLocked, ingest_forever
+    def _first_runs(self, sources) -> dict[str, datetime | None]:
+        db = open_db(self.db_path)
+        try:
+            return first_run_times(db, sources)
+        finally:
+            db.conn.close()
 
-    _require_redis()
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    db_path = default_db_path(db_path)
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *a: stop.append(1))
-    try:
-        counts = ingest_forever(db_path, client(), batch_size=batch, idle_exit=idle_exit,
-                                should_stop=lambda: bool(stop))
-    except IngestLocked as e:
-        raise click.ClickException(str(e)) from None
-    click.echo("ingested: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v) or "nothing"))
+    def _schedule_all(self) -> None:
+        sources = self.config.enabled_sources()
+        first = self._first_runs(sources)
+        for source in sources:
+            self._add_job(source, first[source.id])
+        due = [s for s, at in first.items() if at is None]
+        log.info("scheduled %d sources; due now: %s", len(sources), ", ".join(due) or "none")
 
+    def _mtime(self) -> float | None:
+        try:
+            return self.config_path.stat().st_mtime
+        except OSError:
+            return None
 
-@main.command()
-@config_option
-@click.option("--processes", type=click.IntRange(1, 256), default=2, show_default=True,
-              help="Crawl processes on this machine at most.")
-@click.option("-q", "--quiet", is_flag=True, help="Hide the crawls' own Scrapy logs.")
-def crawler(config_path, processes, quiet):
-    """Distributed mode: crawl the runs the scheduler hands to the cluster.
+    def _watch_config(self) -> None:
+        mtime = self._mtime()
+        if self._reload_requested or (mtime is not None and mtime != self._config_mtime):
+            self._reload_requested = False
+            self._config_mtime = mtime
+            self.reload()
 
-    Run one on every crawler machine, with REDIS_URL set and the same
-    sources.toml as the scheduler. Needs no database.
-    """
-    import logging
-    import subprocess
+    def reload(self) -> None:
+        """Re-read the config; add, remove and reschedule jobs to match it."""
+        try:
+            new = load_config(self.config_path)
+        except ConfigError as e:
+            log.error("config reload failed, keeping the running config: %s", e)
+            return
+        old = self.config
+        self.config = new
+        db = open_db(self.db_path)
+        try:
+            upsert_sources(db, new.sources.values())
+        finally:
+            db.conn.close()
+        old_enabled = {s.id: s for s in old.enabled_sources()}
+        new_enabled = {s.id: s for s in new.enabled_sources()}
+        for source_id in old_enabled.keys() - new_enabled.keys():
+            self.scheduler.remove_job(source_id)
+            log.info("config: %s removed or disabled", source_id)
+        changed = [s for sid, s in new_enabled.items()
+                   if sid not in old_enabled or old_enabled[sid].schedule != s.schedule]
+        first = self._first_runs(changed)
+        for source in changed:
+            self._add_job(source, first[source.id])
+            log.info("config: %s %s (%s)", source.id,
+                     "rescheduled" if source.id in old_enabled else "added", source.schedule)
 
-    from crawler.distributed import CrawlerSupervisor
+    def _on_stop_signal(self, signum, frame) -> None:
+        if self.stopping.is_set():
+            return
+        log.info("%s received: no new crawls; running ones get the grace period",
+                 signal.Signals(signum).name)
+        self.stopping.set()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
 
-    _require_redis()
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = _load(config_path)
-    CrawlerSupervisor(config.path, processes,
-                      log_file=subprocess.DEVNULL if quiet else None).run_forever()
+    def _on_hup(self, signum, frame) -> None:
+        self._reload_requested = True
+        if self.scheduler is not None:
+            self.scheduler.wakeup()
 
-
-if __name__ == "__main__":
-    main()
+    def run_forever(self) -> None:
+        """The daemon: blocks until SIGTERM/SIGINT, then shuts down cleanly."""
+        db = open_db(self.db_path)
+        try:
+            upsert_sources(db, self.config.sources.values())
+            orphans = close_orphan_runs(db)
+        finally:
+            db.conn.close()
+        if orphans:
+            log.warning("marked %d runs left 'running' by a previous scheduler as interrupted", orphans)
+        workers = int(self.config.options.get("max_concurrent_crawls", DEFAULTS["max_concurrent_crawls"]))
+        self.scheduler = BlockingScheduler(
+            executors={"default": JobThreadPool(max(1, workers))}, timezone=timezone.utc)
+        self._schedule_all()
+        self.scheduler.add_job(self._watch_config, IntervalTrigger(seconds=CONFIG_WATCH_SECONDS),
+                               id="__config_watch__", max_instances=1, coalesce=True,
+                               executor="watch")
+        self.scheduler.add_executor(JobThreadPool(1), "watch")
+        signal.signal(signal.SIGTERM, self._on_stop_signal)
+        signal.signal(signal.SIGINT, self._on_stop_signal)
+        signal.signal(signal.SIGHUP, self._on_hup)
+        log.info("newsmon scheduler running (pid %d, %d crawls at once); SIGTERM to stop",
+                 os.getpid(), workers)
+        self.scheduler.start()  # blocks until a stop signal shuts it down
+        self.stop_active(option_seconds(self.config, "grace_period"))
+        # wait for the job threads to record their runs
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with self._active_lock:
+                if not self.active:
+                    break
+            time.sleep(POLL_SECONDS)
+        log.info("newsmon scheduler stopped")

@@ -2,13 +2,13 @@
 
     python bench/analyze_bench.py [-n 200] [--repeat 3]
 
-Runs on N generated news pages (bench/sitegen.py, 36-105 KB of realistic
+Runs on N generated news pages (tests/generated_site.py, 36-105 KB of realistic
 markup, no server needed) and prints ms/page for
 
 - ``trafilatura.extract(html, include_comments=False)`` (the reference),
-- ``extract_article`` (pipelines/extract.py),
+- ``extract_article`` (newsmon/extract/),
 - ``page_drop_reason`` given the article (its own parse of the HTML),
-- ``extract_claims`` on the article text (pipelines/claims.py),
+- ``extract_claims`` on the article text (newsmon/claims/),
 - ``analyze_page`` (what a worker process runs per page: all of the above,
   sharing one parse),
 
@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from bench.sitegen import article_page  # noqa: E402
-from pipelines.analyze import analyze_page  # noqa: E402
-from pipelines.claims import extract_claims  # noqa: E402
-from pipelines.extract import extract_article, page_drop_reason  # noqa: E402
+from tests.generated_site import article_page  # noqa: E402
+from newsmon.analysis import analyze_page  # noqa: E402
+from newsmon.claims import extract_claims  # noqa: E402
+from newsmon.extract import extract_article, page_drop_reason  # noqa: E402
 
 
 def best_ms_per_page(fn, items, repeat: int) -> float:

@@ -4,7 +4,7 @@
     python bench/claims_speed.py --profile                 # cProfile, by own time
     python bench/claims_speed.py --against REF.py [--cases 3000] [--seed 0]
 
-Texts are bench/sitegen.py pages run through extract_article (as in
+Texts are tests/generated_site.py pages run through extract_article (as in
 analyze_bench.py), cached in /tmp so repeated runs skip the HTML work.
 
 --against is a guard for speed work next to bench/golden.py: it loads another
@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.claims import extract_claims  # noqa: E402
+from newsmon.claims import extract_claims  # noqa: E402
 
 # Phrases inserted between words of the --against texts.
 INSERTS = [
@@ -49,8 +49,8 @@ def article_texts(n: int) -> list[str]:
     cache = Path(f"/tmp/claims_speed_texts_{n}.json")
     if cache.exists():
         return json.loads(cache.read_text())
-    from bench.sitegen import article_page
-    from pipelines.extract import extract_article
+    from tests.generated_site import article_page
+    from newsmon.extract import extract_article
     texts = []
     for i in range(n):
         art = extract_article(article_page.__wrapped__(i).decode(), f"http://bench.example/news/{i}.html")

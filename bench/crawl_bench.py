@@ -21,7 +21,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sitegen import BenchSite, page_sizes  # noqa: E402
+from tests.generated_site import BenchSite, page_sizes  # noqa: E402
 
 
 def tree_rss(proc: psutil.Process) -> int:

@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.dedupe import NUM_PERM, NearDuplicateIndex, text_signature  # noqa: E402
+from newsmon.dedupe import NUM_PERM, NearDuplicateIndex, text_signature  # noqa: E402
 
 VOCAB_SIZE = 50_000
 ZIPF_S = 1.05       # word frequencies of English news are close to 1/rank

@@ -2,7 +2,7 @@
 
     python bench/distributed_bench.py [--n 200] [--latency 0.2] [--processes 1 2] [--concurrency 2]
 
-A generated site (bench/sitegen.py) on loopback answers every request after
+A generated site (tests/generated_site.py) on loopback answers every request after
 ``--latency`` seconds, like a distant server; each crawler process fetches at
 most ``--concurrency`` pages of the site at once (a polite per-site limit).
 For each process count: a fresh redis-server, one ``newsmon ingest``, one
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sitegen import BenchSite  # noqa: E402
+from tests.generated_site import BenchSite  # noqa: E402
 
 
 def newsmon() -> list[str]:

@@ -2,7 +2,7 @@
 
     python bench/extract_eval.py
 
-The labels are the fixture news site's own article sources (crawler/site/):
+The labels are the fixture news site's own article sources (newsmon/demo/data/):
 every real paragraph of each page (what a perfect extractor keeps) and every
 junk line the page carries inside or around the article. Both extractors run
 on the same served HTML, and this prints, for each:
@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from crawler.fixture_site import FixtureSite  # noqa: E402
-from pipelines.extract import extract_article  # noqa: E402
+from newsmon.demo.site import FixtureSite  # noqa: E402
+from newsmon.extract import extract_article  # noqa: E402
 
 
 def labeled_pages(site: FixtureSite) -> list[dict]:

@@ -5,7 +5,7 @@
 
 The corpus: every page the fixture site serves (articles, listings, error
 pages, both seeds), the labeled extraction pages in tests/data/extract, 300
-generated bench pages (bench/sitegen.py), and the claims test sets run through
+generated bench pages (tests/generated_site.py), and the claims test sets run through
 ``extract_claims``. An optimisation of extraction, the drop check or claims
 must leave every output identical; this script says which page differs, and
 how.
@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sitegen import article_page  # noqa: E402
-from crawler.fixture_site import FixtureSite  # noqa: E402
-from pipelines.analyze import analyze_page  # noqa: E402
-from pipelines.claims import extract_claims  # noqa: E402
+from tests.generated_site import article_page  # noqa: E402
+from newsmon.demo.site import FixtureSite  # noqa: E402
+from newsmon.analysis import analyze_page  # noqa: E402
+from newsmon.claims import extract_claims  # noqa: E402
 
 DEFAULT_OUT = Path("/tmp/newsmon-golden.json")
 

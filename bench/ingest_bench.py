@@ -21,11 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sitegen import article_page  # noqa: E402
-from pipelines import dedupe  # noqa: E402
-from pipelines.analyze import analyze_page_for_store  # noqa: E402
-from pipelines.ingest import ingest_pages  # noqa: E402
-from pipelines.store import open_db, utcnow  # noqa: E402
+from tests.generated_site import article_page  # noqa: E402
+from newsmon import dedupe  # noqa: E402
+from newsmon.analysis import analyze_page_for_store  # noqa: E402
+from newsmon.store.ingest import ingest_pages  # noqa: E402
+from newsmon.store.db import open_db
+from newsmon.times import utcnow
 
 
 def records(n: int) -> list[dict]:

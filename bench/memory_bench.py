@@ -2,7 +2,7 @@
 
     python bench/memory_bench.py [--n 5000] [--workers 2] [--limit-mb 600]
 
-Crawls bench/sitegen.py's site through the real CLI (bench/crawl_bench.py's
+Crawls tests/generated_site.py's site through the real CLI (bench/crawl_bench.py's
 crawl(), which samples the summed RSS of the crawl's whole process tree every
 100 ms: the newsmon CLI, the Scrapy process and its extraction workers) and
 prints the peak. Exits 1 if the peak is over --limit-mb, the bound newsmon

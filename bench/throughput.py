@@ -2,7 +2,7 @@
 
     python bench/throughput.py [--n 3000] [--workers 0] [--skip-raw]
 
-On a generated site of N realistic article pages (bench/sitegen.py) served
+On a generated site of N realistic article pages (tests/generated_site.py) served
 on 127.0.0.1, prints:
 
   (a) raw ``trafilatura.extract(html, include_comments=False)`` over the same
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.crawl_bench import newsmon, run_measured  # noqa: E402
-from bench.sitegen import BenchSite  # noqa: E402
+from tests.generated_site import BenchSite  # noqa: E402
 
 
 def raw_extract(pages: list[bytes]) -> float:

@@ -16,9 +16,10 @@ import os
 
 from scrapy import signals
 
-from crawler.config import default_db_path
-from crawler.runner import close_orphan_runs
-from pipelines.store import checkpoint, finish_run, open_db, start_run
+from newsmon.config import default_db_path
+from newsmon.runner import close_orphan_runs
+from newsmon.store.db import checkpoint, open_db
+from newsmon.store.queries import finish_run, start_run
 
 log = logging.getLogger(__name__)
 

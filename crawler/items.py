@@ -18,6 +18,6 @@ class ArticleItem(scrapy.Item):
     last_modified = scrapy.Field()
     not_modified = scrapy.Field()    # the server answered 304
     drop_reason = scrapy.Field()     # set when the page is not an article
-    article = scrapy.Field()         # pipelines.extract result
-    claims = scrapy.Field()          # pipelines.claims results
-    fingerprint = scrapy.Field()     # text hash, MinHash slots, claim keys (pipelines.analyze)
+    article = scrapy.Field()         # newsmon.extract result
+    claims = scrapy.Field()          # newsmon.claims results
+    fingerprint = scrapy.Field()     # text hash, MinHash slots, claim keys (newsmon.analysis)

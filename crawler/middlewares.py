@@ -42,8 +42,9 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
 
-from crawler.addresses import SAFE_SCHEMES, host_key, is_private_host, refusal_reason  # noqa: F401
-from pipelines.store import connect, parse_time, utcnow
+from newsmon.addresses import SAFE_SCHEMES, host_key, is_private_host, refusal_reason  # noqa: F401
+from newsmon.store.db import connect
+from newsmon.times import parse_time, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -288,9 +289,9 @@ class CrossOriginHeadersMiddleware:
 
 def _store_path(crawler):
     """The database the crawl stores into, or None when it stores elsewhere (distributed)."""
-    if "pipelines.adapters.StorePipeline" not in crawler.settings.getdict("ITEM_PIPELINES"):
+    if "pipelines.store.StorePipeline" not in crawler.settings.getdict("ITEM_PIPELINES"):
         return None
-    from crawler.config import default_db_path
+    from newsmon.config import default_db_path
     return default_db_path(crawler.settings.get("NEWSMON_DB"))
 
 

@@ -7,6 +7,9 @@ Per-source overrides go in a source's ``settings`` table in sources.toml.
 
 import os
 
+# settings shared with the core (newsmon reprocess uses them without Scrapy)
+from newsmon.defaults import NEWSMON_NEAR_DUPLICATE_THRESHOLD, NEWSMON_SITE_LINE_MIN_PAGES  # noqa: F401
+
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -60,8 +63,8 @@ LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
 
 ITEM_PIPELINES = {
-    "pipelines.adapters.ExtractPipeline": 100,
-    "pipelines.adapters.StorePipeline": 900,
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.store.StorePipeline": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
     # first in line: nothing is sent to a refused address, not even robots.txt
@@ -101,13 +104,11 @@ NEWSMON_MAX_QUERY_VARIANTS = 100   # article URLs per path differing only in the
 NEWSMON_SITEMAP_DEPTH = 3      # nested sitemap indexes followed
 NEWSMON_MAX_SITEMAPS = 500     # sitemap files fetched per source per run
 NEWSMON_PROXY = None           # e.g. "http://user:pass@proxy:3128"; never logged or stored
-# Test-only storage faults (pipelines.adapters.StorePipeline): a database that
+# Test-only storage faults (pipelines.store.StorePipeline): a database that
 # may not grow past this many pages (SQLite's max_page_count: "disk full"), or
 # a store connection that may not write at all (PRAGMA query_only: "read-only").
 NEWSMON_DB_MAX_PAGES = 0
 NEWSMON_DB_READONLY = False
-NEWSMON_NEAR_DUPLICATE_THRESHOLD = None   # None = pipelines.dedupe.DEFAULT_THRESHOLD
-NEWSMON_SITE_LINE_MIN_PAGES = 3
 NEWSMON_ROBOTS_CACHE_HOURS = 24.0   # a site's robots.txt is reused this long (RFC 9309: at most 24 h); 0 = every run
 NEWSMON_ALLOW_PRIVATE_HOSTS = []   # host[:port] on private addresses that may be fetched
                                    # besides the source's own configured hosts

@@ -1,6 +1,6 @@
 """Small single-site servers on 127.0.0.1 for the add-source tests.
 
-Each serves one source of the fixture news site (crawler.fixture_site) as if
+Each serves one source of the fixture news site (newsmon.demo.site) as if
 it were a whole site of its own: the source's front page at ``/``, its own
 pages under its prefix, a robots.txt of its own, and 404 for everything
 else. So each one offers exactly one way in:
@@ -19,7 +19,7 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from crawler.fixture_site import FixtureSite, LoopbackHTTPServer
+from newsmon.demo.site import FixtureSite, LoopbackHTTPServer
 
 
 class _Server:

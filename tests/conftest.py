@@ -25,7 +25,7 @@ def fast_sources_toml(toml_text: str, extra: str = "") -> str:
 
 def newsmon_cmd() -> list[str]:
     script = Path(sys.executable).parent / "newsmon"
-    return [str(script)] if script.exists() else [sys.executable, str(ROOT / "scheduler.py")]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "newsmon"]
 
 
 def run_newsmon(*args, env=None, timeout=300, check=False) -> subprocess.CompletedProcess:
@@ -43,7 +43,7 @@ def run_newsmon(*args, env=None, timeout=300, check=False) -> subprocess.Complet
 
 @pytest.fixture
 def site():
-    from crawler.fixture_site import FixtureSite
+    from newsmon.demo.site import FixtureSite
 
     site = FixtureSite()
     site.start()
@@ -80,7 +80,7 @@ def crawl_session(tmp_path_factory):
     3. phase 2 (two articles edited, their feed/sitemap dates bumped).
     ``db`` is a snapshot after crawl 2, ``db_edited`` the database after crawl 3.
     """
-    from crawler.fixture_site import FixtureSite
+    from newsmon.demo.site import FixtureSite
 
     tmp = tmp_path_factory.mktemp("crawl")
     site = FixtureSite()

@@ -17,8 +17,10 @@ import uuid
 import pytest
 import sqlite_utils
 
-from crawler.config import parse_config
-from crawler.sourcetools import article_problems, infer_patterns, looks_like_article_url, slug_id
+from newsmon.config import parse_config
+from newsmon.sources.dryrun import article_problems
+from newsmon.sources.entry import slug_id
+from newsmon.sources.urls import infer_patterns, looks_like_article_url
 from tests.add_source_sites import NotNewsSite, feed_site, listing_site, sitemap_site
 from tests.conftest import FAST_SETTINGS, ROOT, run_newsmon
 
@@ -152,7 +154,7 @@ def test_add_source_falls_back_to_article_link_patterns(config, tmp_path):
 
 def test_add_source_on_sections_of_one_host():
     """The combined fixture site: each section address finds its own way in."""
-    from crawler.fixture_site import FixtureSite
+    from newsmon.demo.site import FixtureSite
 
     with FixtureSite() as site:
         kinds = {}
@@ -164,7 +166,7 @@ def test_add_source_on_sections_of_one_host():
 
 
 def test_add_source_accepts_a_feed_address(config):
-    from crawler.fixture_site import FixtureSite
+    from newsmon.demo.site import FixtureSite
 
     with FixtureSite() as site:
         proc = run_newsmon("add-source", site.url("/wire/feed.atom"), "--config", config)

@@ -1,4 +1,4 @@
-"""pipelines.claims against the labeled set in tests/data/claims (see its README).
+"""newsmon.claims against the labeled set in tests/data/claims (see its README).
 
 Per case: every labeled claim is found (span Dice >= 0.5, the bench's matching
 rule) with the right speaker and kind, offsets point at the quote, and
@@ -9,17 +9,10 @@ over-fitting.
 
 from __future__ import annotations
 
-import json
-import pathlib
-import sys
-
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-
-from claims_eval import evaluate, load_cases, match  # noqa: E402
-from pipelines.claims import claim_key, extract_claims, speaker_key  # noqa: E402
+from newsmon.claims import claim_key, extract_claims, speaker_key
+from tests.claims_scoring import ROOT, evaluate, load_cases, match
 
 DEV = load_cases("dev")
 SEEDS = ROOT / "tests" / "data" / "seeds"
@@ -137,8 +130,3 @@ def test_claim_key_ignores_trivial_differences():
     assert claim_key("X", "A \u201cfair\u201d deal -- now") == claim_key("X", 'A "fair" deal \u2014 now')
     assert base != claim_key("Lena Ortiz", "This is small")
     assert base != claim_key("Other Person", "This is big")
-
-
-def test_no_scrapy_import():
-    import pipelines.claims as mod
-    assert "scrapy" not in open(mod.__file__, encoding="utf-8").read().lower().replace("no scrapy", "")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.config import ConfigError, load_config, parse_config, parse_schedule
+from newsmon.config import ConfigError, load_config, parse_config, parse_schedule
 
 GOOD = """
 [newsmon]

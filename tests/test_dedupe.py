@@ -1,4 +1,4 @@
-"""pipelines.dedupe: canonical URLs, text hashes, diffs and the persistent MinHash LSH index.
+"""newsmon.dedupe: canonical URLs, text hashes, diffs and the persistent MinHash LSH index.
 
 Real SQLite files in tmp_path; no mocks.
 """
@@ -10,10 +10,10 @@ import sqlite3
 
 import pytest
 
-from pipelines import dedupe
-from pipelines.dedupe import (DEFAULT_THRESHOLD, NearDuplicateIndex, canonicalize_url, pick_canonical,
+from newsmon import dedupe
+from newsmon.dedupe import (DEFAULT_THRESHOLD, NearDuplicateIndex, canonicalize_url, pick_canonical,
                               text_diff, text_hash, text_signature)
-from pipelines.store import open_db
+from newsmon.store.db import open_db
 
 from tests.conftest import SEEDS
 
@@ -254,7 +254,7 @@ def test_signature_values_are_datasketchs_minhash():
     so signatures stored by either stay comparable."""
     from datasketch import MinHash
 
-    from pipelines.fingerprint import shingle_hashes, signature_values
+    from newsmon.fingerprint import shingle_hashes, signature_values
 
     texts = ["", "one", "two words", WIRE, *_seed_texts(), "Ünïcode – “quotes” … and 数字 123"]
     for text in texts:
@@ -268,14 +268,14 @@ def test_signature_values_are_datasketchs_minhash():
 def test_fingerprints_are_text_hash_and_signature_values():
     """What the crawl's workers compute in one pass is what dedupe compares
     (ASCII texts take a byte-level word split, the rest the regex)."""
-    from pipelines.fingerprint import fingerprints, signature_values, text_hash
+    from newsmon.fingerprint import fingerprints, signature_values, text_hash
 
     texts = ["", "one", "it's a_b 3.14 -- x", WIRE, *_seed_texts(), "Ünïcode – “quotes” … and 数字 123"]
     for text in texts:
         digest, values = fingerprints(text)
         assert digest == text_hash(text) and values.tolist() == signature_values(text).tolist(), text[:30]
     # the byte-level split of ASCII text finds the regex's words
-    from pipelines.fingerprint import _WORD, _utf8_words
+    from newsmon.fingerprint import _WORD, _utf8_words
 
     ascii_text = "".join(map(chr, range(32, 127))) + " it's a_b 3.14 x-y (z) [q] {w}"
     assert _utf8_words(ascii_text) == [w.encode() for w in _WORD.findall(ascii_text)]
@@ -296,8 +296,8 @@ def test_crawl_side_modules_do_not_load_datasketch():
 
     from tests.conftest import ROOT
 
-    code = ("import sys, pipelines.adapters, pipelines.analyze, pipelines.dedupe, pipelines.ingest, "
-            "pipelines.reprocess; print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    code = ("import sys, pipelines.extract, pipelines.store, newsmon.analysis, newsmon.dedupe, newsmon.store.ingest, "
+            "newsmon.store.reprocess; print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -352,7 +352,7 @@ def test_rebuilds_from_articles_when_the_tables_are_missing(tmp_path, caplog):
     first, second = _seed_texts()
     copy = _wire_copies()["paragraph_cut"]
     _store_articles(db, [(WIRE, None), (first, None), (copy, 1), (second, None)])
-    with caplog.at_level(logging.INFO, logger="pipelines.dedupe"):
+    with caplog.at_level(logging.INFO, logger="newsmon.dedupe"):
         index = NearDuplicateIndex(db.conn)
     assert "rebuilt from 3 articles" in caplog.text
     assert not db.conn.in_transaction  # the rebuild committed its own transaction
@@ -362,7 +362,7 @@ def test_rebuilds_from_articles_when_the_tables_are_missing(tmp_path, caplog):
     for table in ("minhash_bands", "minhash_signatures", "minhash_meta"):
         db.conn.execute(f"DROP TABLE {table}")
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="pipelines.dedupe"):
+    with caplog.at_level(logging.INFO, logger="newsmon.dedupe"):
         rebuilt = NearDuplicateIndex(db.conn)
     assert "rebuilt from 3 articles" in caplog.text
     assert [m[0] for m in rebuilt.query(text_signature(first))] == [2]
@@ -374,13 +374,13 @@ def test_rebuilds_when_signature_parameters_changed_and_only_then(tmp_path, capl
     _store_articles(db, [(WIRE, None)])
     NearDuplicateIndex(db.conn)
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="pipelines.dedupe"):
+    with caplog.at_level(logging.INFO, logger="newsmon.dedupe"):
         NearDuplicateIndex(db.conn)  # up to date: nothing to do
     assert "rebuil" not in caplog.text
     db.conn.execute("UPDATE minhash_meta SET value = 'v0:old' WHERE key = 'signature'")
     db.conn.execute("UPDATE minhash_signatures SET sig = zeroblob(512)")  # stale, incomparable
     db.conn.commit()
-    with caplog.at_level(logging.INFO, logger="pipelines.dedupe"):
+    with caplog.at_level(logging.INFO, logger="newsmon.dedupe"):
         index = NearDuplicateIndex(db.conn)
     assert "signature parameters changed" in caplog.text and "rebuilt from 1 articles" in caplog.text
     assert index.query(text_signature(WIRE)) == [(1, 1.0)]
@@ -389,7 +389,7 @@ def test_rebuilds_when_signature_parameters_changed_and_only_then(tmp_path, capl
 
 def test_no_rebuild_for_an_empty_database(tmp_path, caplog):
     db = open_db(tmp_path / "news.db")
-    with caplog.at_level(logging.INFO, logger="pipelines.dedupe"):
+    with caplog.at_level(logging.INFO, logger="newsmon.dedupe"):
         index = NearDuplicateIndex(db.conn)
     assert "rebuilt" not in caplog.text and len(index) == 0
     db.conn.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
-from pipelines.dedupe import canonicalize_url
+from newsmon.dedupe import canonicalize_url
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.discovery import DiscoveryError, parse_feed, parse_sitemap, sitemaps_from_robots
+from newsmon.feeds import DiscoveryError, parse_feed, parse_sitemap, sitemaps_from_robots
 
 BASE = "http://127.0.0.1:9/"
 

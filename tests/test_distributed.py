@@ -277,9 +277,9 @@ def test_ingest_acknowledges_after_commit_and_skips_what_it_already_stored(tmp_p
     """The reliable queue on its own: a crash between commit and acknowledgement."""
     import redis
 
-    from crawler.distributed import encode_item, key, url_key
-    from pipelines.queue import Ingester
-    from pipelines.store import open_db
+    from newsmon.cluster.wire import encode_item, key, url_key
+    from newsmon.cluster.ingest import Ingester
+    from newsmon.store.db import open_db
     from tests.test_ingest import STORY, rec
 
     db_path = tmp_path / "news.db"
@@ -312,7 +312,7 @@ def test_ingest_acknowledges_after_commit_and_skips_what_it_already_stored(tmp_p
     assert db["articles"].count == 1 and db["article_versions"].count == 1
     ingester.close()
     # one ingest per Redis: a second one (another database) is refused while the first lives
-    from pipelines.queue import IngestLocked, QueueOwner
+    from newsmon.cluster.ingest import IngestLocked, QueueOwner
 
     first = QueueOwner(server, db_path)
     first.acquire()
@@ -323,10 +323,10 @@ def test_ingest_acknowledges_after_commit_and_skips_what_it_already_stored(tmp_p
 
 def test_single_machine_mode_imports_no_redis():
     # (datasketch itself imports the redis client when it is installed; newsmon's code does not)
-    code = ("import sys, scheduler, crawler.settings, crawler.daemon, pipelines.adapters; "
+    code = ("import sys, newsmon.cli, scheduler, crawler.settings, pipelines.extract, pipelines.store; "
             "assert 'scrapy_redis' not in sys.modules and 'crawler.distributed' not in sys.modules; "
             "assert not hasattr(crawler.settings, 'SCHEDULER'); "
-            "assert 'pipelines.adapters.StorePipeline' in crawler.settings.ITEM_PIPELINES")
+            "assert 'pipelines.store.StorePipeline' in crawler.settings.ITEM_PIPELINES")
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

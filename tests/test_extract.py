@@ -1,4 +1,4 @@
-"""pipelines.extract on real HTML pages (tests/data/extract/), no mocks.
+"""newsmon.extract on real HTML pages (tests/data/extract/), no mocks.
 
 The two seed articles are rendered as full news pages with their junk lines
 as <p> paragraphs inside <article>; every real paragraph must come out
@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from pipelines.extract import (choose_published, clean_authors, extract_article, line_key,
-                               page_drop_reason, parse_date)
+from newsmon.extract import extract_article, line_key, page_drop_reason
+from newsmon.extract.dates import choose_published, parse_date
+from newsmon.extract.metadata import clean_authors
 
 DATA = Path(__file__).resolve().parent / "data"
 PAGES = DATA / "extract"
@@ -403,7 +404,7 @@ def test_parse_html_reads_pages_as_trafilatura_does(page):
     from lxml import etree
     from trafilatura.utils import load_html
 
-    from pipelines.extract import _to_text, parse_html
+    from newsmon.extract.html import _to_text, parse_html
 
     ours, theirs = parse_html(page), load_html(_to_text(page))
     assert (ours is None) == (theirs is None or not len(theirs))
@@ -420,9 +421,9 @@ def test_discard_rules_match_trafilaturas_xpaths():
     from lxml import html as lxml_html
     from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
-    from pipelines.extract import _discarded_hidden, _discarded_sections
+    from newsmon.extract.bare import _discarded_hidden, _discarded_sections
 
-    pages = [p.read_bytes() for p in sorted(Path("crawler/site").rglob("*.html"))]
+    pages = [p.read_bytes() for p in sorted(Path("newsmon/demo/data").rglob("*.html"))]
     rnd = random.Random(7)
     pieces = ["shar", "social", "ad-", " ad ", "-ad-", "ad", "dfpAd", "dfpAD", "paid-content", "paidcontent",
               "bread-crumb", "breadcrumb", "nav", "Nav", "post-nav", "jp-", "cookie", "hidden", "reply-",

@@ -14,9 +14,9 @@ import time
 import pytest
 import sqlite_utils
 
-from bench.kill_soak import healthy, soak
-from bench.sitegen import BenchSite
-from crawler.hostile_site import HostileSite
+from tests.kill_soak import healthy, soak
+from tests.generated_site import BenchSite
+from tests.hostile_site import HostileSite
 from tests.conftest import ROOT, newsmon_cmd
 from tests.test_hostile import crawl
 
@@ -48,7 +48,8 @@ def test_kill_9_at_random_moments_loses_nothing(tmp_path):
 
 
 def test_a_crawl_marks_runs_whose_process_is_gone_as_interrupted(hostile, tmp_path):
-    from pipelines.store import open_db, start_run
+    from newsmon.store.db import open_db
+    from newsmon.store.queries import start_run
 
     assert crawl(hostile, tmp_path, "robots-404").proc.returncode == 0
     gone = subprocess.Popen(["true"])

@@ -14,9 +14,9 @@ import feedparser
 import pytest
 from lxml import etree, html as lxml_html
 
-from crawler.config import parse_config
-from crawler.discovery import parse_feed, parse_sitemap, sitemaps_from_robots
-from crawler.fixture_site import FixtureSite
+from newsmon.config import parse_config
+from newsmon.feeds import parse_feed, parse_sitemap, sitemaps_from_robots
+from newsmon.demo.site import FixtureSite
 from tests.conftest import fast_sources_toml
 
 

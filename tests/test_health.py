@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.health import check_source, status_rows
-from pipelines.store import open_db
+from newsmon.health import check_source, status_rows
+from newsmon.store.db import open_db
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 

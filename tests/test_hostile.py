@@ -1,5 +1,5 @@
 """Issue #7: a hostile web. Every case crawls its own source on the hostile
-fixture (crawler/hostile_site.py, 127.0.0.1 only) through the real CLI and
+fixture (tests/hostile_site.py, 127.0.0.1 only) through the real CLI and
 checks: the crawl finishes, the good articles are stored, and the case is
 counted in the run's crawl_runs row under a named reason."""
 
@@ -11,7 +11,7 @@ import time
 import pytest
 import sqlite_utils
 
-from crawler.hostile_site import GOOD_N, HostileSite
+from tests.hostile_site import GOOD_N, HostileSite
 from tests.conftest import run_newsmon
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import dedupe
-from pipelines.ingest import ingest_page, ingest_pages
-from pipelines.store import integrity_ok, open_db
+from newsmon import dedupe
+from newsmon.store.ingest import ingest_page, ingest_pages
+from newsmon.store.db import integrity_ok, open_db
 
 STORY = ("The city council approved the new transit budget on Tuesday after a long debate. "
          "The plan adds four bus lines and extends night service across the eastern districts. "

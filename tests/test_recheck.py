@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from pipelines.recheck import recheck_offsets, recheck_reason
+from newsmon.recheck import recheck_offsets, recheck_reason
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 

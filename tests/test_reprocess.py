@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def crawled_db(tmp_path_factory) -> Path:
-    from crawler.fixture_site import FixtureSite
+    from newsmon.demo.site import FixtureSite
 
     tmp = tmp_path_factory.mktemp("reprocess")
     with FixtureSite() as site:
@@ -193,8 +193,8 @@ def test_unknown_source_and_missing_pages_fail_clearly(db, tmp_path):
 
 
 def test_reprocess_uses_the_sources_settings(db):
-    from pipelines.reprocess import source_settings
-    from pipelines.store import open_db
+    from newsmon.store.reprocess import source_settings
+    from newsmon.store.db import open_db
 
     conn = open_db(db)
     assert source_settings(conn, "herald") == {"NEWSMON_SITE_LINE_MIN_PAGES": 3,
@@ -226,7 +226,7 @@ def always_crash(html, marker, site_lines=None, feed_published=None):
 
 
 def test_pool_retries_a_page_whose_worker_died(tmp_path):
-    from pipelines.workers import AnalysisFailed, AnalysisPool
+    from newsmon.workers import AnalysisFailed, AnalysisPool
 
     pool = AnalysisPool(2, timeout=30, function=crash_once)
     try:
@@ -250,7 +250,7 @@ def test_pool_runs_a_named_function_that_only_the_workers_import():
     (the crawl process does not load trafilatura for the workers' sake)."""
     import sys
 
-    from pipelines.workers import AnalysisPool
+    from newsmon.workers import AnalysisPool
 
     pool = AnalysisPool(2, timeout=30, function="tests.pool_task:pid_and_text")
     try:

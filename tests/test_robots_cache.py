@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from crawler.middlewares import RobotsCache
-from pipelines.store import open_db
+from newsmon.store.db import open_db
 
 ORIGIN = "http://127.0.0.1:8080"
 RULES = b"User-agent: *\nDisallow: /private/\n"

@@ -11,9 +11,9 @@ import sqlite3
 
 import pytest
 
-from pipelines import dedupe
-from pipelines.ingest import ingest_pages
-from pipelines.store import integrity_ok, open_db, write_transaction
+from newsmon import dedupe
+from newsmon.store.ingest import ingest_pages
+from newsmon.store.db import integrity_ok, open_db, write_transaction
 from tests.test_ingest import OTHER, STORY, rec
 
 

@@ -26,12 +26,15 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import CloseSpider
 
-from crawler.config import ConfigError, default_db_path, load_config
+from newsmon.config import ConfigError, default_db_path, load_config
 from crawler.items import ArticleItem
 from crawler.middlewares import stopped_reason
-from pipelines.dedupe import canonicalize_url
-from pipelines.recheck import recheck_offsets, recheck_reason
-from pipelines.store import known_urls, open_db, secret_values, upsert_sources, utcnow
+from newsmon.dedupe import canonicalize_url
+from newsmon.recheck import recheck_offsets, recheck_reason
+from newsmon.redact import secret_values
+from newsmon.store.db import open_db
+from newsmon.store.queries import known_urls, upsert_sources
+from newsmon.times import utcnow
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # a source's settings may tune the crawl, never open a port into it

@@ -1,0 +1,179 @@
+"""Direct quotes: the attribution after, before or around a quoted segment, and quotes that run over several paragraphs."""
+
+from __future__ import annotations
+
+import re
+
+from newsmon.claims.sentences import MASK, Segment, ends_with_word
+from newsmon.claims.speakers import (
+    Mention,
+    is_np_word,
+    left_speaker,
+    names_no_speaker,
+    parse_np,
+    right_np_words,
+    right_speaker,
+    sentence_subject,
+)
+from newsmon.claims.vocabulary import (
+    AND_BUT,
+    BE_FORMS,
+    FROM_SOURCE_RE,
+    LEFT_TRIM_RE,
+    PASSIVE_BY_RE,
+    PRONOUNS,
+    QUOTE_CUE_RE,
+    TIE_NOUN_RE,
+    TIE_RE,
+    cue_text,
+)
+
+
+def after_attribution(masked: str, close: int, sent_end: int):
+    """'…,” Peskov said' / '…,” said Mayor Ortiz' / '…,” according to X' after a quote."""
+    tail = masked[close:sent_end]
+    if tail.startswith(("”", '"')):
+        tail, close = tail[1:], close + 1
+    lead = len(tail) - len(tail.lstrip(" ,"))
+    head = tail[lead:lead + 160]
+    m = QUOTE_CUE_RE.search(head)
+    if not m or MASK in head[:m.start()]:
+        return None
+    cue = cue_text(m.group())
+    before = head[:m.start()].strip()
+    base = close + lead
+    if cue == "according to":
+        if before:
+            return None
+        rest = head[m.end():].lstrip()
+        src = FROM_SOURCE_RE.match(rest)
+        skip = src.end() if src else 0
+        if names_no_speaker(rest[skip:]):
+            return None
+        mention = parse_np(right_np_words(rest[skip:]), base + m.end() + skip)
+        if not mention:
+            return None
+        return mention, cue, base + m.start()
+    if before:  # "Kremlin spokesman Dmitry Peskov said" / "he told reporters"
+        words = before.split()
+        if len(words) == 1 and words[0].lower() in PRONOUNS:
+            return Mention(words[0], kind="pronoun", pos=base), cue, base + m.start()
+        if not all(is_np_word(w) for w in words) or LEFT_TRIM_RE.sub("", before) != before and not is_np_word(words[-1]):
+            cleaned = LEFT_TRIM_RE.sub("", " " + before).strip()
+            words = cleaned.split()
+            if not words or not all(is_np_word(w) for w in words):
+                return None
+        mention = parse_np(words, base)
+    else:  # inverted: "said Mayor Lena Ortiz, who …"
+        mention = right_speaker(head[m.end():], base + m.end())
+    if mention is None:
+        return None
+    return mention, cue, base + m.start()
+
+
+def before_attribution(masked: str, sent_start: int, open_at: int):
+    """'X said: “…' / 'X said, “…' / '…,” X said, “…' before a quote."""
+    ctx = masked[sent_start:open_at]
+    stripped = ctx.rstrip()
+    if not stripped.endswith((",", ":")):
+        return None
+    body = stripped[:-1].rstrip()
+    m = None
+    for m in QUOTE_CUE_RE.finditer(body):
+        pass
+    # the cue ends the context, optionally with one audience word ("told reporters:")
+    if m and re.fullmatch(r"(?:\s+\w+)?\s*", body[m.end():]):
+        left = body[:m.start()]
+        cut = max(left.rfind("”"), left.rfind('"'))
+        left = left[cut + 1:] if cut >= 0 else left
+        mention = left_speaker(left, sent_start + len(left))
+        if mention is None:
+            words = body[m.end():].split()
+            mention = parse_np(right_np_words(" ".join(words)), sent_start + m.end()) if words else None
+        if mention:
+            return mention, cue_text(m.group()), sent_start + m.start()
+    if stripped.endswith(":"):  # "Minister X put it simply: “…”"
+        subj, spos = sentence_subject(ctx, sent_start)
+        if subj:
+            return subj, "colon", spos
+    return None
+
+
+def tie_attribution(masked: str, sent_start: int, open_at: int, sent_speaker):
+    """A fragment tied by a verb: 'X called it “…”', 'described Y as a “…”'."""
+    ctx = masked[sent_start:open_at]
+    cut = max(ctx.rfind("”"), ctx.rfind('"'))
+    local = ctx[cut + 1:] if cut >= 0 else ctx
+    m = TIE_RE.search(local)
+    if m:
+        verb = m.group(1)
+        cue_pos = sent_start + (cut + 1 if cut >= 0 else 0) + m.start(1)
+        left = ctx[:cue_pos - sent_start]
+        passive = PASSIVE_BY_RE.match(m.group(0))
+        if passive and ends_with_word(left, BE_FORMS):
+            return parse_np(right_np_words(passive.group(1)), cue_pos), verb, cue_pos
+        if verb.endswith("ing") or ends_with_word(left, AND_BUT):
+            return sent_speaker(cue_pos), verb, cue_pos
+        mention = left_speaker(left, cue_pos)
+        if mention is None:
+            return None
+        return mention, verb, cue_pos
+    m = TIE_NOUN_RE.search(local)
+    if m:
+        owner = m.group(1)
+        owner = re.sub(r"[’']s$", "", owner)
+        cue_pos = sent_start + (cut + 1 if cut >= 0 else 0) + m.start()
+        low = owner.lower()
+        mention = (Mention(owner, kind="pronoun", pos=cue_pos) if low in ("his", "her")
+                   else parse_np([owner], cue_pos))
+        if mention and low in ("his", "her"):
+            mention.text = "he" if low == "his" else "she"
+        return (mention, "characterized", cue_pos) if mention else None
+    return None
+
+
+def is_sentence_like(quote: str) -> bool:
+    """A standalone quote that reads as speech: several words, sentence-shaped."""
+    words = quote.split()
+    return len(words) >= 5 and quote[:1].isupper()
+
+
+def prev_close(segs, seg, s0) -> int:
+    """End of the previous quote in the same sentence (so 'before' text is local)."""
+    best = s0
+    for s in segs:
+        if s.end < seg.start and s.end >= s0 and s.para == seg.para:
+            best = max(best, s.end + 1)
+    return best
+
+
+def continues_quote(masked, seg, s0, prev_attr_in_para) -> bool:
+    """A quote sentence right after an attributed quote in the same paragraph."""
+    if seg.para not in prev_attr_in_para:
+        return False
+    lead = masked[s0:seg.start - 1].strip(" \t•·*-")
+    return lead == ""
+
+
+def is_whole_paragraph(masked, paras, seg) -> bool:
+    ps, pe = paras[seg.para]
+    return masked[ps:seg.start - 1].strip() == "" and masked[seg.end:pe].strip(" .,”\"") == ""
+
+
+def chain_attributions(text, masked, segs, sents) -> dict[int, tuple]:
+    """Attribution of multi-paragraph quotes, found on any of their segments."""
+    chains: dict[int, list[Segment]] = {}
+    for s in segs:
+        chains.setdefault(s.chain, []).append(s)
+    out = {}
+    for cid, members in chains.items():
+        if len(members) < 2:
+            continue
+        for s in members:
+            if not s.closed:
+                continue
+            sent_end = next((b for a, b, _ in sents if a <= s.end < b), len(text))
+            attr = after_attribution(masked, s.end, sent_end)
+            if attr:
+                out[cid] = attr
+    return out

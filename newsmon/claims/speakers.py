@@ -1,0 +1,513 @@
+"""Speakers: noun phrases and names in the text, the article's registry of who is who, and resolving a mention to a speaker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice, takewhile
+
+from newsmon.claims.keys import fold
+from newsmon.claims.sentences import MASK, QUOTE_CHAR_RE, WORD_RE
+from newsmon.claims.vocabulary import (
+    _LEFT_TRIM_SET,
+    ABBREVIATIONS,
+    APPOSITIVE_RE,
+    CAP_STOP,
+    COMPANY_ANAPHORS,
+    LEFT_TRIM_RE,
+    NON_COMPANY_WORDS,
+    ORG_ANAPHORS,
+    ORG_WORDS,
+    PARTICLES,
+    PLACE_SPEAKERS,
+    POSSESSIVE_ORG_RE,
+    PRONOUNS,
+    RELATIVE_RE,
+    ROLE_HEADS,
+    ROLE_WORDS,
+    SOURCE_PHRASE_RE,
+    UNNAMED_HEADS,
+)
+
+NOT_SPEAKER_HEADS = {  # "according to figures/a report" names no speaker
+    "figures", "data", "report", "reports", "survey", "study", "studies", "estimates",
+    "estimate", "analysis", "documents", "document", "records", "perspective", "view",
+    "polls", "poll", "statistics", "research", "reporting", "calculations", "tally",
+    "census", "filings", "filing", "list", "map", "footage", "images", "rules", "law",
+}
+
+
+def _may_left_trim(last_two: list[str]) -> bool:
+    """A cheap necessary condition for LEFT_TRIM_RE to match a text that ends with the
+    words `last_two`: the last is a trim word, ends in 'ly' or follows 'on'. The regex
+    itself tries a match at every position of the text, which is slow on long ones."""
+    return bool(last_two) and (last_two[-1] in _LEFT_TRIM_SET or last_two[-1].endswith("ly")
+                               or last_two[0] == "on")
+
+
+@dataclass
+class Mention:
+    """A parsed speaker noun phrase."""
+    text: str
+    name: str | None = None       # proper name part
+    role: str | None = None
+    kind: str | None = None       # person | organisation | pronoun | role | org_anaphor | unnamed
+    pos: int = 0
+
+
+@dataclass
+class Person:
+    name: str
+    roles: list = field(default_factory=list)
+    pos: int = 0
+
+
+def _strip_word(w: str) -> str:
+    return w.strip(",;:()“”\"‘")
+
+
+POSSESSIVE_RE = re.compile(r"[’']s$")
+
+
+@lru_cache(maxsize=1 << 16)  # words repeat a lot across articles; this is the hot path
+def bare_word(w: str) -> str:
+    """Lower-case word without possessive and punctuation (for vocabulary checks)."""
+    w = POSSESSIVE_RE.sub("", _strip_word(w)).lower()
+    return w if w.endswith(".") and w[:-1] in ABBREVIATIONS else w.rstrip(".")
+
+
+def _is_cap(w: str) -> bool:
+    return bool(w) and (w[0].isupper() or (w[0] in "“\"" and len(w) > 1 and w[1].isupper()))
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_cap_core(w: str) -> bool:
+    """Is the word capitalised once quote marks and punctuation are stripped?"""
+    return _is_cap(_strip_word(w))
+
+
+@lru_cache(maxsize=1 << 16)
+def is_np_word(w: str) -> bool:
+    """Can this word be part of a speaker noun phrase?"""
+    b = bare_word(w)
+    if MASK in w or not b:
+        return False
+    return _is_cap(w) or b in ROLE_WORDS or b in ORG_ANAPHORS or b in PARTICLES \
+        or b in UNNAMED_HEADS or b in ("the", "a", "an")
+
+
+def _left_np_words(ctx: str) -> list[str]:
+    """Words of the noun phrase that ends `ctx` (walk back until a non-NP word)."""
+    words = ctx.split()
+    if words and words[-1].lower() in PRONOUNS:
+        return [words[-1]]
+    out: list[str] = []
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i]
+        if out and w[-1] in ",;:":
+            break
+        connector = (out and bare_word(w) in NAME_CONNECTORS and _is_cap(out[-1]) and i > 0
+                     and _is_cap(words[i - 1]) and words[i - 1][-1] not in ",;:")
+        if w.endswith("_”") or w.endswith('_"') or (not is_np_word(w) and not connector):
+            break
+        out.append(w)
+        if bare_word(w) in ("the", "a", "an"):
+            break
+    out.reverse()
+    while out and bare_word(out[0]) in CAP_STOP and bare_word(out[0]) not in ("the", "a", "an"):
+        out.pop(0)  # "Yesterday Smith said": drop the sentence adverb
+    return out
+
+
+NAME_CONNECTORS = {"of", "for", "and", "&", "without", "on"}
+
+
+def right_np_words(ctx: str) -> list[str]:
+    """Words of the noun phrase that starts `ctx` (inverted 'said Mayor X, who')."""
+    out = []
+    words = ctx.split()
+    for i, w in enumerate(words):
+        connector = (out and bare_word(w) in NAME_CONNECTORS and _is_cap(out[-1]) and out[-1][-1] not in ",;:"
+                     and i + 1 < len(words) and _is_cap(words[i + 1]))
+        if not is_np_word(w) and not connector:
+            break
+        bare_end = w[-1] in ",;:.!?" and not (w.endswith(".") and bare_word(w).endswith("."))
+        out.append(w)
+        if bare_end:
+            break
+    while out and bare_word(out[-1]) == "of":
+        out.pop()
+    return out
+
+
+def parse_np(words: list[str], pos: int) -> Mention | None:
+    """Split a noun phrase into role + name and classify it."""
+    if not words:
+        return None
+    fields = _parse_np_fields(tuple(words))
+    return Mention(*fields, pos=pos) if fields else None
+
+
+@lru_cache(maxsize=1 << 14)  # speakers and subjects recur within and across articles
+def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
+    """parse_np without the position: (text, name, role, kind), or None."""
+    text = " ".join(_strip_word(w) for w in words)
+    if not bare_word(words[-1]).endswith("."):
+        text = text.rstrip(".")  # sentence period, not an abbreviation like "Jr."
+    toks = [_strip_word(w) for w in words]
+    det = bare_word(toks[0]) if bare_word(toks[0]) in ("the", "a", "an") else None
+    if det:
+        toks = toks[1:]
+    if not toks:
+        return None
+    toks[-1] = toks[-1].rstrip(".") if not bare_word(toks[-1]).endswith(".") else toks[-1]
+    low = [bare_word(t) for t in toks]
+    if len(toks) == 1 and low[0] in PRONOUNS:
+        return (text, None, None, "pronoun")
+    if low[-1] in UNNAMED_HEADS and low[-1].endswith("s") and all(
+            not _is_cap(t) or i == 0 or bare_word(t) not in ORG_WORDS for i, t in enumerate(toks)) \
+            and not any(bare_word(t) in ROLE_HEADS for t in toks[:-1]) and len(toks) <= 3:
+        return (text, None, None, "unnamed")  # "Prosecutors", "Israeli officials"
+    last_head = max((i for i, b in enumerate(low)
+                     if b in ROLE_HEADS or ("-" in b and any(x in ROLE_HEADS for x in b.split("-")))),
+                    default=-1)
+    name_toks = toks[last_head + 1:]
+    role = " ".join(toks[:last_head + 1]) or None
+    if not name_toks and role:
+        return (text, None, role, "role")
+    org_part = name_toks if name_toks else toks
+    if any(_is_cap(t) and bare_word(t) in ORG_WORDS for t in org_part) or " ".join(low) in PLACE_SPEAKERS:
+        # organisations keep their whole name ("Foreign Ministry", "International Monetary Fund")
+        name = " ".join(toks)
+        return (text, re.sub(r"[’']s$", "", name), None, "organisation")
+    if det in ("a", "an"):
+        return (text, None, role, "unnamed")
+    if not name_toks:
+        if role:
+            return (text, None, role, "role")
+        return None
+    if all(not _is_cap(t) for t in name_toks):
+        if low[-1] in ORG_ANAPHORS or low[-1] in COMPANY_ANAPHORS:
+            return (text, low[-1], role, "org_anaphor")
+        if low[-1] in UNNAMED_HEADS:
+            return (text, None, role, "unnamed")
+        return None
+    if any(not _is_cap(t) and bare_word(t) not in PARTICLES for t in name_toks):
+        return None
+    name = re.sub(r"[’']s$", "", " ".join(name_toks))
+    if bare_word(name_toks[0]) in CAP_STOP:
+        return None
+    if name.lower() in PLACE_SPEAKERS:
+        return (text, name, role, "organisation")
+    return (text, name, role, "person")
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm_token(t: str) -> str:
+    """Spelling-tolerant token: 'Zelenskyy' and 'Zelensky' compare equal."""
+    return re.sub(r"(.)\1", r"\1", fold(t))
+
+
+class SpeakerRegistry:
+    """Per-article resolution state: known people, organisations and salience."""
+
+    def __init__(self) -> None:
+        self.people: list[Person] = []
+        self.by_token: dict[str, list[Person]] = {}
+        self.orgs: list[tuple[int, str]] = []         # (pos, name) of organisation speakers/subjects
+        self.salient: list[tuple[int, str]] = []      # (pos, person name): speakers and subjects
+
+    # -- registry --------------------------------------------------------
+    def add_person(self, name: str, role: str | None, pos: int) -> Person:
+        for p in self.by_token.get(_norm_token(name.split()[-1]), []):
+            if p.name == name:
+                if role and role not in p.roles:
+                    p.roles.append(role)
+                return p
+        p = Person(name, [role] if role else [], pos)
+        self.people.append(p)
+        for t in name.split():
+            if bare_word(t) not in PARTICLES:
+                self.by_token.setdefault(_norm_token(t), []).append(p)
+        return p
+
+    def find_person(self, name: str, pos: int) -> Person | None:
+        """Full person for a (possibly short or variant) name mention."""
+        toks = name.split()
+        cands = self.by_token.get(_norm_token(toks[-1]), [])
+        if len(toks) > 1:
+            exact = [p for p in cands if p.name == name]
+            if exact:
+                return exact[0]
+            cands = [p for p in cands if len(p.name.split()) >= len(toks)
+                     and all(_norm_token(t) in {_norm_token(x) for x in p.name.split()} for t in toks)]
+        if not cands:
+            return None
+        before = [p for p in cands if p.pos <= pos]
+        return max(before, key=lambda p: p.pos) if before else cands[0]
+
+    def find_by_role(self, role: str, pos: int) -> Person | None:
+        """'the spokesman' / 'The Kremlin spokesman' -> the person who holds that role."""
+        want = {bare_word(w) for w in role.split()} - {"the"}
+        best = None
+        for p in self.people:
+            for r in p.roles:
+                have = {bare_word(w) for w in r.split()}
+                if want <= have and (best is None or abs(p.pos - pos) < abs(best.pos - pos)):
+                    best = p
+        return best
+
+    def note_org(self, name: str, pos: int) -> None:
+        self.orgs.append((pos, name))
+
+    def note_person(self, name: str, pos: int) -> None:
+        self.salient.append((pos, name))
+
+    def last_person(self, pos: int) -> str | None:
+        best = None
+        for p, n in self.salient:
+            if p <= pos and (best is None or p >= best[0]):
+                best = (p, n)
+        return best[1] if best else None
+
+    def last_org(self, noun: str | None, pos: int) -> str | None:
+        """Most recent organisation matching an anaphor noun ('the fund' -> '… Fund')."""
+        best = None
+        for p, n in self.orgs:
+            if p > pos:
+                continue
+            low = n.lower()
+            ok = noun is None or noun in low.split() or (
+                noun in COMPANY_ANAPHORS and low not in PLACE_SPEAKERS
+                and not NON_COMPANY_WORDS.intersection(low.replace(".", "").split()))
+            if noun == "kremlin":
+                ok = low == "kremlin"
+            if ok and (best is None or p >= best[0]):
+                best = (p, n)
+        return best[1] if best else None
+
+
+def build_registry(text: str, paras) -> SpeakerRegistry:
+    """Pre-pass: every 'Role First Last' in the article, so 'Peskov' finds 'Dmitry Peskov'."""
+    art = SpeakerRegistry()
+    for ps, pe in paras:
+        line = text[ps:pe]
+        if _title_case(line):
+            continue  # headlines: title case makes every word look like a name
+        words = line.split()
+        # One code character per word, so a regex finds the name runs without a
+        # Python loop over every word.
+        kinds = "".join(map(_RUN_CODES.__getitem__, words))
+        for m in NAME_RUN_RE.finditer(kinds):
+            person = _run_person(tuple(words[m.start():m.end()]))
+            if person:
+                art.add_person(*person, ps + _nth_word_start(line, words, m.start()))
+    return art
+
+
+# Name runs in a line's code string (see _run_word): maximal stretches of words that
+# may be in a name, each ended by a run-ending word (2 or 4) or by a "0". Only the runs
+# of two or more words (so starting with a 1 or 3) that hold a capitalised word (a 3,
+# or a final 4) can name a person, and only those match.
+NAME_RUN_RE = re.compile(r"(?=[13][1-4])[13]*(?:3[13]*[24]?|4)")
+
+
+def _nth_word_start(line: str, words: list[str], n: int) -> int:
+    """Offset of words[n] in line (words = line.split())."""
+    before = sum(map(len, words[:n]))
+    if len(line) == before + sum(map(len, words[n:])) + len(words) - 1:
+        return before + n  # single spaces between the words, none around them
+    return next(islice(WORD_RE.finditer(line), n, None)).start()
+
+
+class _WordTable(dict):
+    """table[w] == fn(w) for a pure per-word function, computed once per word. Looking a
+    word up (in map() over a line's words) costs half an lru_cache call. Cleared when
+    it grows large, as lru_cache would drop old words."""
+
+    def __init__(self, fn, limit: int = 1 << 16) -> None:
+        super().__init__()
+        self.fn, self.limit = fn, limit
+
+    def __missing__(self, w: str):
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[w] = self.fn(w)
+        return value
+
+
+def _run_word(w: str) -> str:
+    """For build_registry: "0" = not part of a name run, "1" = part of one, "2" = part
+    and ends it; "3" and "4" are "1" and "2" for a capitalised word."""
+    if not is_np_word(w) or QUOTE_CHAR_RE.search(w, 1):   # is_np_word is False when MASK in w
+        return "0"
+    ends = w[-1] in ",;:" or w.endswith(("’s", "'s")) or (w[-1] in ".!?" and not bare_word(w).endswith("."))
+    return ("4" if ends else "3") if _is_cap_core(w) else ("2" if ends else "1")
+
+
+_RUN_CODES = _WordTable(_run_word)
+
+
+def _title_case(line: str) -> bool:
+    """Headline-style line ("Xi, Putin Sign 20+ Deals in Beijing")."""
+    line = line.strip()
+    if line.endswith((".", "!", "?", "”", '"', ":")):
+        return False  # a sentence, not a headline
+    words = [w for w in line.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
+@lru_cache(maxsize=1 << 14)  # an article repeats its names
+def _run_person(run: tuple[str, ...]) -> tuple[str, str | None] | None:
+    """(name, role) of the person a name run names, if it names one."""
+    # a run may hold several phrases ("The Kremlin" + …); start after the last determiner
+    while run and bare_word(run[0]) in CAP_STOP:
+        run = run[1:]
+    if len(run) < 2:
+        return None
+    if not any(map(_is_cap_core, run)):
+        return None   # a person's name needs a capitalised word: skip parsing "the minister"
+    fields = _parse_np_fields(run)  # (text, name, role, kind)
+    if fields and fields[3] == "person":
+        name, role = fields[1], fields[2]
+        name_words = name.split()
+        if len(name_words) >= 2 and bare_word(name_words[0]) not in PARTICLES \
+                and not any(bare_word(t) in CAP_STOP or bare_word(t) in ORG_WORDS for t in name_words):
+            return name, role
+    return None
+
+
+def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[str | None, str | None, str | None]:
+    """(speaker, role, speaker_type) for a mention, updating salience."""
+    if m is None:
+        return None, None, None
+    if m.kind == "pronoun":
+        p = m.text.lower()
+        if p in ("he", "she"):
+            name = art.last_person(pos)
+            if name:
+                person = art.find_person(name, pos)
+                return name, (person.roles[0] if person and person.roles else None), "person"
+            return None, None, "person"
+        if p == "it":
+            name = art.last_org(None, pos)
+            return name, None, "organisation" if name else None
+        return None, None, None
+    if m.kind == "unnamed":
+        return None, m.role, "person"
+    if m.kind == "org_anaphor":
+        name = art.last_org(m.name, pos)
+        if name:
+            art.note_org(name, pos)
+        return name, None, "organisation" if name else None
+    if m.kind == "role":
+        if m.role and m.role.lower() in PLACE_SPEAKERS:
+            return m.role, None, "organisation"
+        person = art.find_by_role(m.role, pos)
+        if person:
+            art.note_person(person.name, pos)
+            return person.name, person.roles[0] if person.roles else m.role, "person"
+        return None, m.role, "person"
+    if m.kind == "organisation":
+        art.note_org(m.name, pos)
+        return m.name, None, "organisation"
+    person = art.find_person(m.name, pos)
+    if person:
+        art.note_person(person.name, pos)
+        role = m.role or (person.roles[0] if person.roles else None)
+        return person.name, role, "person"
+    if len(m.name.split()) >= 2 or m.role:
+        art.note_person(m.name, pos)
+        return m.name, m.role, "person"
+    return m.name, m.role, None  # a lone unknown word: keep it, type unknown
+
+
+def left_speaker(ctx: str, pos: int) -> Mention | None:
+    """Speaker noun phrase ending `ctx` (text right before a cue word)."""
+    # Each regex below runs only when the text has what it needs to match (a trim
+    # word, "who", a final comma, a possessive): most contexts have none of them.
+    ctx = ctx.rstrip()
+    last_two = ctx.rsplit(None, 2)[-2:]
+    if _may_left_trim(last_two):
+        ctx = LEFT_TRIM_RE.sub("", ctx)  # also leaves no trailing whitespace
+        last_two = ctx.rsplit(None, 2)[-2:]
+    m = RELATIVE_RE.match(ctx) if "who" in ctx else None
+    if m:
+        return parse_np(_left_np_words(m.group(1)), pos)
+    if ctx.endswith(","):
+        m = APPOSITIVE_RE.match(ctx)
+        if m:
+            appos = parse_np(m.group(2).split(), pos) if all(is_np_word(w) for w in m.group(2).split()) else None
+            if appos and appos.kind in ("person", "organisation"):
+                return appos
+            head = parse_np(_left_np_words(m.group(1)), pos)
+            if head:
+                return head
+        return None
+    m = POSSESSIVE_ORG_RE.search(ctx) if ("’s" in ctx or "'s" in ctx) else None
+    if m and bare_word(m.group(2)) in ORG_ANAPHORS:
+        return Mention(m.group(0), name=m.group(0), kind="organisation", pos=pos)
+    if not last_two or (last_two[-1].lower() not in PRONOUNS and not is_np_word(last_two[-1])):
+        return None  # what _left_np_words would find (no phrase), the usual case, sooner
+    return parse_np(_left_np_words(ctx), pos)
+
+
+_CAP_STOP_NOT_DET = CAP_STOP - {"the", "a", "an"}
+
+
+def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
+    """The main subject of a sentence: first NP, after a leading 'In X, ' phrase."""
+    body = masked
+    offset = 0
+    # The subject ends at the first word that cannot be in it, almost always among
+    # the first few: split only those unless all of them can be.
+    words = body.split(None, 8)
+    if words and (bare_word(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0])):
+        comma = body.find(", ")
+        if 0 < comma < 90:
+            offset = comma + 2
+            body = body[offset:]
+            words = body.split(None, 8)
+    np_words = list(takewhile(is_np_word, words[:8]))
+    if len(np_words) == 8 and len(words) == 9:
+        words = body.split()
+        np_words = list(takewhile(is_np_word, words))
+    for k, w in enumerate(np_words):
+        if w[-1] in ",;:":  # "Smith, the minister, said": the subject ends at a comma
+            del np_words[k + 1:]
+            break
+    if not np_words or len(np_words) == len(words):
+        return None, 0
+    return parse_np(np_words, start + offset), start + offset
+
+
+def is_appositive(segment: str) -> bool:
+    """', chief economist at Nordbank,' / ', who represents …,' / ', an industry association,'."""
+    words = segment.split()
+    if not words or len(words) > 10:
+        return False
+    first = bare_word(words[0])
+    return first in ("who", "an", "a") or first in ROLE_WORDS or (
+        len(words) <= 4 and all(is_np_word(w) for w in words))
+
+
+def right_speaker(ctx: str, pos: int) -> Mention | None:
+    """Inverted speaker after the cue, looking through 'X’s negotiator, Mele Tafua,'."""
+    words = right_np_words(ctx)
+    mention = parse_np(words, pos)
+    if mention is None or mention.kind in ("role", "unnamed", "org_anaphor"):
+        rest = ctx.split(None, len(words))[-1] if len(ctx.split()) > len(words) else ""
+        if words and words[-1].endswith(","):
+            name = right_np_words(rest)
+            named = parse_np(name, pos) if name and name[-1][-1] in ",." else None
+            if named and named.kind == "person":
+                return named
+    return mention
+
+
+def names_no_speaker(src: str) -> bool:
+    """'according to figures / the company's annual report / the Russian perspective'."""
+    m = SOURCE_PHRASE_RE.match(src.strip())
+    phrase = m.group() if m else src
+    return any(bare_word(w) in NOT_SPEAKER_HEADS for w in phrase.split())

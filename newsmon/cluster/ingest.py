@@ -1,0 +1,342 @@
+"""The one writer of distributed mode: items from Redis into the SQLite file.
+
+``newsmon ingest`` runs :func:`ingest_forever`, one process next to the
+database. Crawler processes (pipelines.redis.RedisItemPipeline) push
+analysed pages to the Redis list ``newsmon:items``; here they are taken
+reliably and stored by :func:`newsmon.store.ingest.ingest_pages`:
+
+1. on start, whatever a previous ingest left in ``newsmon:items:processing``
+   (it died between taking and acknowledging) goes back to ``newsmon:items``;
+2. a batch is moved atomically to the processing list (BLMOVE/LMOVE), so an
+   item is always in one of the two lists until it is acknowledged;
+3. the batch is ingested in one SQLite transaction that also records each
+   item's id in ``ingest_acks`` and the outcome counts in its ``crawl_runs``
+   row; an item whose id is already acknowledged is skipped;
+4. only after the commit the items are removed from the processing list
+   (LREM), the known-URL keys the spiders consult are published, and the
+   run's ``ingested`` counter is advanced.
+
+A crash at any point loses nothing (items are in Redis until step 4) and
+stores nothing twice (step 3 sees the id committed by the crashed run; and
+the same page ingested twice would anyway be 'unchanged', not a new row).
+
+Pure module: no Scrapy; Redis is passed in (a ``redis.Redis`` client).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from newsmon import dedupe
+from newsmon.cluster.wire import KNOWN_TTL, decode_item, key, url_key
+from newsmon.runner import pid_alive
+from newsmon.store.db import open_db, write_transaction
+from newsmon.store.queries import site_lines
+from newsmon.times import utcnow
+from newsmon.store.ingest import ingest_pages
+
+log = logging.getLogger("newsmon.ingest")
+
+OUTCOME_COLUMNS = {"new": "articles_new", "updated": "articles_updated",
+                   "unchanged": "articles_unchanged", "duplicate": "duplicates",
+                   "dropped": "dropped", "error": "errors"}
+ACK_DAYS = 14          # acknowledged ids kept this long (an item older than that was long stored)
+SITE_LINES_EVERY = 30.0
+
+
+class IngestLocked(RuntimeError):
+    pass
+
+
+class IngestLock:
+    """One ingest process per database: a flock on ``<db>.ingest.lock``."""
+
+    def __init__(self, db_path: Path):
+        self.path = Path(str(db_path) + ".ingest.lock")
+        self.fd = None
+
+    def acquire(self):
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise IngestLocked(f"another newsmon ingest is running on this database ({self.path})") from None
+        self.fd = fd
+
+    def release(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def ensure_ack_table(db) -> None:
+    with write_transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS ingest_acks (id TEXT PRIMARY KEY, run_id INTEGER, "
+                   "ingested_at TEXT)")
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=ACK_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        db.execute("DELETE FROM ingest_acks WHERE ingested_at < ?", [cutoff])
+
+
+def known_rows(db, urls) -> list[tuple[str, str, dict]]:
+    """(source_id, url, known row) for ``urls``: the rows of newsmon.store.db.known_urls."""
+    urls = list(dict.fromkeys(u for u in urls if u))
+    out = []
+    for i in range(0, len(urls), 500):
+        chunk = urls[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(
+            f"""SELECT source_id, url, first_fetched_at, fetched_at, feed_updated_at, NULL, NULL, drop_reason
+                FROM pages WHERE url IN ({marks})""", chunk).fetchall()
+        rows += db.execute(
+            f"""SELECT a.source_id, u.url, a.first_seen_at, a.last_fetched_at, a.feed_updated_at, a.etag,
+                       a.last_modified, NULL
+                FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url IN ({marks})""",
+            chunk).fetchall()
+        out += _rows(rows)
+    return out
+
+
+def _rows(rows):
+    for source_id, url, first, last, feed_updated, etag, last_modified, drop_reason in rows:
+        yield source_id, url, {
+            "first_seen_at": first, "last_fetched_at": last, "feed_updated_at": feed_updated,
+            "etag": etag, "last_modified": last_modified, "drop_reason": drop_reason,
+        }
+
+
+def all_known_rows(db):
+    rows = db.execute("""SELECT source_id, url, first_fetched_at, fetched_at, feed_updated_at, NULL, NULL,
+                                drop_reason FROM pages""").fetchall()
+    rows += db.execute("""SELECT a.source_id, u.url, a.first_seen_at, a.last_fetched_at, a.feed_updated_at,
+                                 a.etag, a.last_modified, NULL
+                          FROM article_urls u JOIN articles a ON a.id = u.article_id""").fetchall()
+    return _rows(rows)
+
+
+class Ingester:
+    """Takes items from Redis and stores them; see the module docstring."""
+
+    def __init__(self, db_path: Path, server, *, batch_size: int = 50, store_html: bool = True,
+                 threshold: float | None = None, site_line_min_pages: int = 3):
+        self.key = key
+        self.db_path = Path(db_path)
+        self.server = server
+        self.batch_size = batch_size
+        self.store_html = store_html
+        self.min_pages = site_line_min_pages
+        self.items = key("items")
+        self.processing = key("items", "processing")
+        self.dead = key("items", "dead")
+        self.db = open_db(self.db_path)
+        ensure_ack_table(self.db)
+        self.index = dedupe.NearDuplicateIndex(self.db.conn, threshold=threshold or dedupe.DEFAULT_THRESHOLD)
+        self.counts: Counter = Counter()
+        self._site_lines_at: dict[str, float] = {}
+
+    def close(self):
+        self.db.conn.close()
+
+    # -- start -------------------------------------------------------------------
+    def recover(self) -> int:
+        """Put back items a previous ingest took but never acknowledged."""
+        n = 0
+        while self.server.lmove(self.processing, self.items, "LEFT", "RIGHT") is not None:
+            n += 1
+        if n:
+            log.info("re-queued %d items a previous ingest did not acknowledge", n)
+        return n
+
+    def publish_all(self) -> int:
+        """Known URLs (only where missing: a spider's lookup keeps the fresher TTL) and site lines."""
+        n = 0
+        pipe = self.server.pipeline(transaction=False)
+        for source_id, url, row in all_known_rows(self.db):
+            pipe.set(url_key(source_id, url), json.dumps(row), ex=KNOWN_TTL, nx=True)
+            n += 1
+            if n % 1000 == 0:
+                pipe.execute()
+        pipe.execute()
+        for (source_id,) in self.db.execute("SELECT id FROM sources").fetchall():
+            self.publish_site_lines(source_id, force=True)
+        return n
+
+    def publish_site_lines(self, source_id: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._site_lines_at.get(source_id, 0) < SITE_LINES_EVERY:
+            return
+        self._site_lines_at[source_id] = now
+        lines = site_lines(self.db, source_id, self.min_pages)
+        k = self.key("sitelines", source_id)
+        pipe = self.server.pipeline()
+        pipe.delete(k)
+        if lines:
+            pipe.sadd(k, *lines)
+        pipe.execute()
+
+    # -- one batch ---------------------------------------------------------------
+    def take(self, timeout: float) -> list[bytes]:
+        first = self.server.blmove(self.items, self.processing, timeout, "RIGHT", "LEFT")
+        if first is None:
+            return []
+        pipe = self.server.pipeline(transaction=False)
+        for _ in range(self.batch_size - 1):
+            pipe.lmove(self.items, self.processing, "RIGHT", "LEFT")
+        return [first] + [raw for raw in pipe.execute() if raw is not None]
+
+    def store(self, raws: list[bytes]) -> Counter:
+        """Ingest ``raws`` (already in the processing list) and acknowledge them."""
+        items, bad = [], []
+        for raw in raws:
+            try:
+                items.append((raw, decode_item(raw)))
+            except Exception as e:  # noqa: BLE001 - a corrupt payload is set aside, not retried forever
+                log.error("undecodable item set aside in %s: %s", self.dead, e)
+                bad.append(raw)
+        ids = [item["id"] for _, item in items]
+        marks = ",".join("?" * len(ids))
+        done = {r[0] for r in self.db.execute(
+            f"SELECT id FROM ingest_acks WHERE id IN ({marks})", ids).fetchall()} if ids else set()
+        fresh = [(raw, item) for raw, item in items if item["id"] not in done]
+        runs = {r[0] for r in self.db.execute("SELECT id FROM crawl_runs").fetchall()} if fresh else set()
+        outcomes: Counter = Counter()
+        per_run: dict = defaultdict(Counter)
+        dropped: dict = defaultdict(Counter)      # run id -> drop reason -> pages
+        sources = set()
+        urls = []
+        now = utcnow()
+        with write_transaction(self.db):
+            groups: dict = defaultdict(list)
+            for _, item in fresh:
+                run_id = item.get("run_id") if item.get("run_id") in runs else None
+                groups[run_id].append(item)
+            for run_id, group in groups.items():
+                recs = [item["rec"] for item in group]
+                results = ingest_pages(self.db, self.index, recs, run_id=run_id, store_html=self.store_html)
+                for rec, result in zip(recs, results):
+                    outcomes[result["outcome"]] += 1
+                    per_run[run_id][result["outcome"]] += 1
+                    if result["outcome"] == "dropped":
+                        dropped[run_id][result["reason"]] += 1
+                    sources.add(rec["source_id"])
+                    urls += [rec["url"], dedupe.canonicalize_url(rec.get("final_url") or rec["url"])]
+                    if result.get("article_id"):
+                        urls += [r[0] for r in self.db.execute(
+                            "SELECT url FROM article_urls WHERE article_id = ?", [result["article_id"]])]
+            for run_id, counts in per_run.items():
+                if run_id is None:
+                    continue
+                sets = ", ".join(f"{OUTCOME_COLUMNS[o]} = coalesce({OUTCOME_COLUMNS[o]}, 0) + ?" for o in counts)
+                self.db.execute(f"UPDATE crawl_runs SET {sets} WHERE id = ?", [*counts.values(), run_id])
+                if dropped[run_id]:
+                    # why pages were dropped, as a single-machine run records it (RunMonitor)
+                    row = self.db.execute("SELECT dropped_reasons FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+                    total = Counter(json.loads(row[0] or "{}")) + dropped[run_id]
+                    self.db.execute("UPDATE crawl_runs SET dropped_reasons = ? WHERE id = ?",
+                                    [json.dumps(dict(total), sort_keys=True), run_id])
+            self.db.conn.executemany("INSERT OR IGNORE INTO ingest_acks (id, run_id, ingested_at) VALUES (?, ?, ?)",
+                                     [(item["id"], item.get("run_id"), now) for _, item in fresh])
+        known = known_rows(self.db, urls) if urls else []
+        # committed: now acknowledge, and tell the spiders what is known
+        ingested = Counter(str(item.get("run_id") or "adhoc") for _, item in items)
+        pipe = self.server.pipeline()
+        for raw in bad:
+            pipe.lpush(self.dead, raw)
+        for source_id, url, row in known:
+            pipe.set(url_key(source_id, url), json.dumps(row), ex=KNOWN_TTL)
+        for run, n in ingested.items():
+            if run != "adhoc":
+                pipe.incrby(self.key("run", run, "ingested"), n)
+                pipe.expire(self.key("run", run, "ingested"), 2 * 86400)
+        for raw in raws:
+            pipe.lrem(self.processing, 1, raw)
+        pipe.execute()
+        for source_id in sources:
+            self.publish_site_lines(source_id)
+        outcomes["skipped_acknowledged"] = len(items) - len(fresh)
+        self.counts.update(outcomes)
+        return outcomes
+
+
+OWNER_TTL = 30   # seconds: an ingest that stops refreshing its claim on the queue is gone
+
+
+class QueueOwner:
+    """One ingest per Redis: two would steal each other's items (and re-queue them on start)."""
+
+    def __init__(self, server, db_path: Path):
+        import socket
+        self.server = server
+        self.key = key("ingest", "owner")
+        self.me = f"{socket.gethostname()}:{os.getpid()}:{Path(db_path).resolve()}"
+        self.at = 0.0
+
+    def acquire(self, wait: float = OWNER_TTL + 5):
+        import socket
+
+        deadline = time.monotonic() + wait
+        while not self.server.set(self.key, self.me, nx=True, ex=OWNER_TTL):
+            holder = (self.server.get(self.key) or b"?").decode()
+            host, _, rest = holder.partition(":")
+            pid = rest.partition(":")[0]
+            if host == socket.gethostname() and pid.isdigit() and not pid_alive(int(pid)):
+                log.warning("taking over the queue from ingest %s, which died", holder)
+                self.server.set(self.key, self.me, ex=OWNER_TTL)
+                break
+            if time.monotonic() > deadline:
+                raise IngestLocked(f"another newsmon ingest ({holder}) is taking items from this Redis")
+            log.info("waiting for ingest %s to stop (or its claim to expire)", holder)
+            time.sleep(2)
+        self.at = time.monotonic()
+
+    def refresh(self):
+        if time.monotonic() - self.at > OWNER_TTL / 3:
+            self.server.set(self.key, self.me, ex=OWNER_TTL)
+            self.at = time.monotonic()
+
+    def release(self):
+        if (self.server.get(self.key) or b"").decode() == self.me:
+            self.server.delete(self.key)
+
+
+def ingest_forever(db_path: Path, server, *, batch_size: int = 50, idle_exit: float | None = None,
+                   should_stop=lambda: False, store_html: bool = True, threshold: float | None = None,
+                   poll: float = 1.0) -> Counter:
+    """The ingest loop; returns the outcome counts when stopped (or idle for ``idle_exit`` s)."""
+    lock = IngestLock(db_path)
+    lock.acquire()
+    owner = QueueOwner(server, db_path)
+    try:
+        owner.acquire()
+    except IngestLocked:
+        lock.release()
+        raise
+    ingester = Ingester(db_path, server, batch_size=batch_size, store_html=store_html, threshold=threshold)
+    try:
+        ingester.recover()
+        published = ingester.publish_all()
+        log.info("ingest of %s: %d known URLs published; waiting for items", db_path, published)
+        idle_since = time.monotonic()
+        while not should_stop():
+            owner.refresh()
+            raws = ingester.take(poll)
+            if not raws:
+                if idle_exit is not None and time.monotonic() - idle_since > idle_exit:
+                    break
+                continue
+            outcomes = ingester.store(raws)
+            idle_since = time.monotonic()
+            log.info("stored %d items: %s", len(raws),
+                     ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()) if v))
+        return ingester.counts
+    finally:
+        ingester.close()
+        owner.release()
+        lock.release()

@@ -1,0 +1,110 @@
+"""extract_article: a page's clean text and metadata."""
+
+from __future__ import annotations
+
+import re
+
+from newsmon.extract.bare import bare_extraction
+from newsmon.extract.dates import choose_published, format_date, parse_date, url_date
+from newsmon.extract.html import parse_html
+from newsmon.extract.lines import body_lines, collapse_ws, count_words
+from newsmon.extract.metadata import (
+    MODIFIED_META,
+    PUBLISHED_META,
+    find_canonical_url,
+    jsonld_article,
+    jsonld_objects,
+    meta_date,
+    meta_map,
+    page_language,
+    pick_authors,
+)
+from newsmon.extract.rules import (
+    clean_lines,
+    link_block_labels,
+    render,
+    site_line_candidates,
+)
+
+
+def _clean_title(title: str | None, sitename: str | None) -> str | None:
+    """Drop a trailing " | Site Name" trafilatura may keep from <title>."""
+    if not title:
+        return None
+    title = collapse_ws(title).strip()
+    if sitename:
+        title = re.sub(r"\s*(?:[|–—:»-]|::)\s*" + re.escape(sitename) + r"\s*$", "", title, flags=re.I)
+    return title or None
+
+
+def extract_article(html: str, url: str | None = None, *, site_lines=None,
+                    feed_published: str | None = None, tree=None) -> dict | None:
+    """Extract the article of a page; None when the page holds no article text.
+
+    Returns a dict with exactly these keys:
+
+    - ``title``, ``text`` (paragraphs separated by a blank line; items of one
+      list on consecutive lines prefixed "- "; headings as plain lines),
+      ``word_count``;
+    - ``authors``: person names only (JSON-LD Person > meta author > byline);
+    - ``published_at`` ('YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SSZ', UTC) and
+      ``published_at_source`` ('jsonld', 'meta', 'feed', 'url' or
+      'trafilatura'): see ``choose_published`` for the policy (witnesses
+      that agree within two days outvote; ties go jsonld > meta > feed > url);
+    - ``modified_at`` (same format, or None), ``sitename``, ``language``
+      (ISO 639-1 subtag), ``description``;
+    - ``canonical_url``: absolute rel=canonical or og:url, or None;
+    - ``site_line_candidates``: ``line_key`` keys of this page's short lines,
+      to count per site; keys seen on enough pages come back as ``site_lines``
+      (a set of keys) and those lines are removed.
+
+    ``tree``: the page already parsed by ``parse_html(html)`` (then ``html``
+    is not parsed again); it is not modified.
+    """
+    if tree is None:
+        tree = parse_html(html)
+    if tree is None:
+        return None
+    try:
+        doc = bare_extraction(tree, url)
+    except Exception:   # noqa: BLE001 - trafilatura raises assorted errors on odd pages
+        doc = None
+    if doc is None or doc.body is None:
+        return None
+
+    meta = meta_map(tree)
+    ld = jsonld_article(jsonld_objects(tree))
+    sitename = doc.sitename or meta.get("og:site_name")
+    title = _clean_title(doc.title, sitename)
+
+    lines = clean_lines(body_lines(doc.body), title, site_lines, lambda: link_block_labels(tree))
+    text = render(lines)
+    if not text.strip():
+        return None
+
+    canonical = find_canonical_url(tree, meta, url)
+    witnesses = {
+        "jsonld": ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None,
+        "meta": meta_date(tree, meta, PUBLISHED_META),
+        "feed": feed_published,
+        "url": url_date(url, canonical),
+    }
+    published, source = choose_published(witnesses)
+    if source is None:      # trafilatura's date only counts when no witness has one (htmldate is slow)
+        published, source = choose_published({**witnesses, "trafilatura": doc.date})
+    modified = parse_date(ld.get("dateModified") if isinstance(ld.get("dateModified"), str)
+                          else meta_date(tree, meta, MODIFIED_META))
+    return {
+        "title": title,
+        "text": text,
+        "authors": pick_authors(ld, meta, doc.author),
+        "published_at": published,
+        "published_at_source": source,
+        "modified_at": format_date(modified) if modified else None,
+        "sitename": sitename,
+        "language": page_language(tree, meta, ld, getattr(doc, "language", None)),
+        "description": doc.description or meta.get("description"),
+        "canonical_url": canonical,
+        "word_count": count_words(text),
+        "site_line_candidates": site_line_candidates(lines),
+    }

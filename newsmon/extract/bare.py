@@ -1,0 +1,361 @@
+"""trafilatura's bare_extraction, minus the outputs newsmon never reads (the fast path)."""
+
+from __future__ import annotations
+
+import re
+import types
+from functools import cache
+
+import trafilatura
+from lxml.etree import XPath
+
+CHECKED_TRAFILATURA = "2.3.1"   # pinned in pyproject.toml
+
+try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads (see bare_extraction)
+    from copy import copy as _copy
+    from html import unescape as _unescape
+
+    from lxml import etree as _etree
+    from lxml.etree import strip_tags as _strip_tags
+    from trafilatura import core as _tcore
+    from trafilatura import external as _texternal
+    from trafilatura import main_extractor as _tmain
+    from trafilatura import metadata as _tmeta
+    from trafilatura.settings import Document as _Document
+    from trafilatura.settings import Extractor as _Extractor
+    from trafilatura.utils import line_processing as _line_processing
+    from trafilatura.xml import delete_element as _delete_element
+    # the version the fast path was checked against (tests/test_extract_fast_path.py)
+    FAST_TRAFILATURA = trafilatura.__version__ == CHECKED_TRAFILATURA
+except ImportError:    # pragma: no cover - other trafilatura versions use bare_extraction itself
+    FAST_TRAFILATURA = False
+
+
+class _Doc:
+    """What newsmon reads of trafilatura's Document: the body tree and some metadata.
+
+    ``date`` (htmldate's guess, a fallback only) is computed on first use.
+    """
+    __slots__ = ("body", "title", "author", "sitename", "description", "language", "_date_args")
+
+    @property
+    def date(self) -> str | None:
+        tree, date_config = self._date_args
+        try:
+            value = _tmeta.find_date(tree, **date_config)
+        except Exception:   # noqa: BLE001 - a failed guess is no date
+            return None
+        if isinstance(value, str):          # Document.clean_and_trim, as for the other fields
+            value = _line_processing(_unescape(value if len(value) <= 10000 else value[:9999] + "…"))
+        return value
+
+
+def _metadata(tree, url: str | None, date_params: dict) -> tuple[_Document, dict]:
+    """trafilatura.metadata.extract_metadata(tree, url, date_params, ...) without the parts
+    newsmon never reads (categories, tags, license); the date is left for later: returns
+    the metadata and the arguments for htmldate's find_date."""
+    m = _tmeta
+    date_config = {**date_params}
+    metadata = m.examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None
+    try:
+        metadata = m.extract_meta_json(tree, metadata)
+    except Exception:   # noqa: BLE001 - as trafilatura: bugs in json_metadata.py
+        pass
+    if not metadata.title:
+        metadata.title = m.extract_title(tree)
+    if not metadata.author:
+        metadata.author = m.extract_author(tree)
+    if not metadata.url:
+        metadata.url = m.extract_url(tree, url)
+    if metadata.url:
+        metadata.hostname = m.extract_domain(metadata.url, fast=True)
+    date_config["url"] = metadata.url
+    if not metadata.sitename:
+        metadata.sitename = m.extract_sitename(tree)
+    if metadata.sitename:
+        metadata.sitename = metadata.sitename.lstrip("@")
+        if metadata.sitename and "." not in metadata.sitename and not metadata.sitename[0].isupper():
+            metadata.sitename = metadata.sitename.title()
+    elif metadata.url:
+        mymatch = m.META_URL.match(metadata.url)
+        if mymatch:
+            metadata.sitename = mymatch[1]
+    metadata.clean_and_trim()
+    return metadata, date_config
+
+
+_TRAF_KWARGS = dict(with_metadata=True, include_comments=False, include_links=True,
+                    include_tables=True, include_images=False, deduplicate=False)
+
+
+# elements whose text libxml2 keeps verbatim (entities not decoded) when it re-parses
+# readability's output, so there the text can grow (its <iframe>s hold "VIDEO" by then)
+_RAW_TEXT_ON_REPARSE = ("xmp", "noembed", "noframes", "plaintext")
+_VIDEO_SIZE = 7      # what readability's "VIDEO" in an <iframe> can add: its size, 6, and a word split
+
+# libxml2 measures the text without handing it to Python
+_NORMALIZED_LENGTH = XPath("string-length(normalize-space())")
+
+
+def _text_size(el) -> int:
+    """Non-space characters plus words of ``el``'s text, 0 if blank.
+
+    White space here is XML's (space, tab, CR, LF); treating the other Unicode
+    spaces as letters only adds, so this is at least ``len(trim(text)) + 1``
+    (trafilatura's length measure, which splits at any Unicode space).
+    """
+    length = int(_NORMALIZED_LENGTH(el))
+    return length + 1 if length else 0
+
+
+def _readability_bound(raw_tree) -> int | None:
+    """The most ``_text_size`` readability's text can have for this page, None if unknown.
+
+    Readability drops elements (script and style first) and regroups the rest
+    in page order, and re-parsing its output keeps their text: its text is the
+    page's with parts left out, and leaving text out never adds to the size.
+    Leaving out a script's text takes the script's size off, less the (at most
+    two) words it may join at its ends. It writes "VIDEO" into the video
+    <iframe>s it keeps. Unknown when the page has elements whose text libxml2
+    keeps verbatim on re-parsing.
+    """
+    if next(raw_tree.iter(*_RAW_TEXT_ON_REPARSE), None) is not None:
+        return None
+    bound = _text_size(raw_tree)
+    for el in raw_tree.iter("script", "style", "iframe"):
+        if el.tag == "iframe":
+            bound += _VIDEO_SIZE
+        elif el.text:
+            bound -= _text_size(el) - 2
+    return bound
+
+
+def _readability_may_win(bound: int | None, body, len_text: int, options) -> bool:
+    """Could trafilatura's compare_extraction prefer readability's text to ``body``'s?
+
+    With the balanced focus it does only when the own text is empty, when
+    readability's text is over twice as long, or (when that is longer than
+    2 * MIN_EXTRACTED_SIZE) when ``body`` has no <p> text or more tables than <p>s.
+    ``bound`` (``_readability_bound``) settles that for most article pages.
+    """
+    if options.focus != "balanced" or len_text == 0 or bound is None or bound > 2 * len_text:
+        return True
+    if bound <= 2 * options.min_extracted_size:
+        return False
+    return not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(body.findall(".//p"))
+
+
+def _compare_extraction(cleaned_tree, raw_tree, body, text: str, options, readability_bound):
+    """``compare_extraction(cleaned_tree, copy(raw_tree()), body, text, options)`` of
+    trafilatura.external, minus readability (and its copy of the page) where its
+    text cannot be preferred: then only the justext check of an unclean or short
+    body remains."""
+    ext = _texternal
+    if _readability_may_win(readability_bound, body, len(text), options):
+        return ext.compare_extraction(cleaned_tree, _copy(raw_tree()), body, text, options)
+    len_text = len(text)
+    unclean = bool(body.xpath(ext.SANITIZED_XPATH))
+    if unclean or len_text < options.min_extracted_size:
+        body2, text2 = ext.justext_rescue(cleaned_tree, options)
+        len_text2 = len(text2)
+        if unclean:
+            accept = len_text <= ext.JUSTEXT_OVERRIDE_RATIO * len_text2 and (
+                len_text2 > len_text or not options.images or body.find(".//graphic") is None)
+        else:
+            accept = len_text < len_text2
+        if text2 and accept:
+            body, text = body2, text2
+    return body, text
+
+
+# trafilatura.xpaths' raw-tree prunes (RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH)
+# as Python tests: their re:test() is re.search on the attribute ("" when absent), called
+# back from libxml2 for every element of the page, several times slower than a loop here
+_SCROLL_POSTS = re.compile(r"mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_APPENDED_POSTS = re.compile(r"mvp-post-add-(?:box|wrap)")
+_COMMENTS_ID_OR_THREAD = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+_COMMENTS_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol)")
+_COMMENTS_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
+
+
+def _prune_raw_tree(tree, is_forum: bool) -> None:
+    """prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH), then, unless ``is_forum``,
+    prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH): each expression's
+    matches, found before any is deleted, deleted in document order (tails kept)."""
+    def containers():       # (element, id, class); one walk, again only after a deletion
+        return [(el, el.get("id") or "", el.get("class") or "") for el in
+                tree.iterdescendants("div", "section", "aside", "list", "details", "ol", "ul")]
+
+    def prune(matches) -> bool:
+        for el in matches:
+            _delete_element(el)
+        return bool(matches)
+
+    found = containers()
+    # infinite-scroll containers of appended articles, unless holding the <h1> (then only
+    # recognisably appended ones); Elementor share bars
+    if prune([el for el, el_id, el_class in found if el.tag in ("div", "section", "aside")
+              and (_SCROLL_POSTS.search(el_id) or _SCROLL_POSTS.search(el_class))
+              and (el.find(".//h1") is None
+                   or _APPENDED_POSTS.search(el_id) or _APPENDED_POSTS.search(el_class))]):
+        found = containers()
+    if prune([el for el, _, el_class in found if el.tag in ("div", "section", "aside")
+              and "elementor-share-buttons" in el_class]):
+        found = containers()
+    if not is_forum:     # comment sections, and ol/ul comment lists
+        prune([el for el, el_id, el_class in found if el.tag != "aside"
+               and (_COMMENTS_ID_OR_THREAD.search(el_id) or _COMMENTS_CLASS.search(el_class))
+               and (el.tag not in ("ol", "ul")
+                    or _COMMENTS_ID.search(el_id) or _COMMENTS_CLASS.search(el_class))])
+
+
+def _first_of(el, a: str, b: str, value_a, value_b):
+    """XPath's string(@a|@b): the value of whichever of the two is written first."""
+    if value_a is None or value_b is None:
+        return value_b if value_a is None else value_a
+    return value_a if next(k for k in el.keys() if k in (a, b)) == a else value_b
+
+
+_SECTION_TAGS = frozenset(("div", "item", "list", "p", "section", "span"))
+
+
+def _discarded_sections(tree) -> list:
+    """``OVERALL_DISCARD_XPATH[0](tree)``: navigation, sharing, ads, bylines... frames."""
+    out = []
+    for el in tree.iterdescendants(_SECTION_TAGS):
+        get = el.get
+        el_id, el_class = get("id"), get("class")
+        if ((el_id is not None or el_class is not None) and (
+                (el_id is not None and _SECTION_ID.search(el_id))
+                or (el_class is not None and _SECTION_CLASS.search(el_class))
+                or _COOKIE.search(_first_of(el, "id", "class", el_id, el_class)))
+                or get("data-lp-replacement-content") is not None
+                or "nav" in (get("role") or "").replace("N", "n")
+                or "MostPopularStories" in (get("data-component") or "")):
+            out.append(el)
+    return out
+
+
+def _discarded_hidden(tree) -> list:
+    """``OVERALL_DISCARD_XPATH[1](tree)``: hidden elements, reply and comment titles."""
+    out = []
+    for el in tree.iterdescendants(_etree.Element):
+        get = el.get
+        el_id, el_class, style = get("id"), get("class"), get("style")
+        if (el_id is not None or el_class is not None or style is not None) and (
+                el_class == "comments-title"
+                or (el_id is not None or el_class is not None)
+                and _first_of(el, "id", "class", el_id, el_class).startswith("reply-")
+                or _HIDDEN.search(_first_of(el, "id", "style", el_id, style) or "")
+                or style is not None and ("display:none" in style or "display: none" in style)
+                or el_id is not None and _HIDDEN_ID.search(el_id)
+                or el_class is not None and _HIDDEN_CLASS.search(el_class)) \
+                or get("aria-hidden") == "true":
+            out.append(el)
+    return out
+
+
+def _rebound(function, **names):
+    """``function`` with some of its module's globals replaced, for newsmon's calls
+    only: trafilatura's own module is left as it is."""
+    return types.FunctionType(function.__code__, {**function.__globals__, **names},
+                              function.__name__, function.__defaults__, function.__closure__)
+
+
+if FAST_TRAFILATURA:
+    # the patterns of trafilatura.xpaths.OVERALL_DISCARD_XPATH's re:test() calls, by argument
+    _DISCARD_PATTERNS = [{m[1]: re.compile(m[2]) for m in re.finditer(r"re:test\(([@\w|-]+), '([^']*)'\)", x.path)}
+                         for x in _tmain.OVERALL_DISCARD_XPATH]
+    _COOKIE, _SECTION_ID, _SECTION_CLASS = (_DISCARD_PATTERNS[0][k] for k in ("@id|@class", "@id", "@class"))
+    _HIDDEN, _HIDDEN_ID, _HIDDEN_CLASS = (_DISCARD_PATTERNS[1][k] for k in ("@id|@style", "@id", "@class"))
+    # trafilatura.main_extractor.extract_content, whose main pass prunes each candidate
+    # frame with OVERALL_DISCARD_XPATH, here tested in Python: its re:test() calls back
+    # from libxml2 into Python for every element, four times slower (0.3 ms a page)
+    _extract_content = _rebound(_tmain.extract_content, _extract=_rebound(
+        _tmain._extract, prune_unwanted_sections=_rebound(
+            _tmain.prune_unwanted_sections, OVERALL_DISCARD_XPATH=[_discarded_sections, _discarded_hidden])))
+
+
+def _pruned_copy(tree, is_forum: bool):
+    """A copy of the page as trafilatura_sequence prunes it: the raw tree of its stages."""
+    page = _copy(tree)
+    _prune_raw_tree(page, is_forum)
+    return page
+
+
+def _trafilatura_sequence(tree, options, url: str | None):
+    """trafilatura.core.trafilatura_sequence(copy(tree), options, url)[:2] for newsmon's
+    options (no comments, balanced focus, fallbacks on): the same stages, with the
+    readability comparison of ``_compare_extraction``. ``tree`` is not modified."""
+    core = _tcore
+    is_forum = core._forum_thread_page(tree)
+    # trafilatura prunes a copy of the page (the raw tree its fallbacks read) and cleans a
+    # copy of that; here the first copy is cleaned, and a fallback makes the raw tree again
+    cleaned_tree = _pruned_copy(tree, is_forum)
+    readability_bound = _readability_bound(cleaned_tree)
+    raw_tree = cache(lambda: _pruned_copy(tree, is_forum))
+    cleaned_tree = core.tree_cleaning(cleaned_tree, options)      # _prepare_tree's steps
+    cleaned_tree_backup = _copy(cleaned_tree)
+    cleaned_tree = core.convert_tags(cleaned_tree, options, url)
+    # 1-2. main extractor, then the comparison with readability / justext
+    body, text = _extract_content(cleaned_tree, options)
+    body, text = _compare_extraction(cleaned_tree_backup, raw_tree, body, text, options, readability_bound)
+    # 3. rescue: baseline on the uncleaned tree, if it adds text
+    if len(text) < options.min_extracted_size:
+        b_body, b_text, b_len = core.baseline(raw_tree())
+        if b_len > len(text):
+            body, text = b_body, b_text
+    # 4. recall escalation: a short text covering little of the page
+    if (0 < len(text) < core.ESCALATION_MAX_LENGTH
+            and len(text) < core.ESCALATION_PAGE_SHARE * len(core.html2txt(raw_tree()))):
+        r_options = _copy(options)
+        r_options.focus = "recall"
+        r_text = j_text = ""
+        try:
+            r_body, r_text = core._recall_retry(raw_tree(), r_options, url)
+        except Exception as err:   # noqa: BLE001 - as trafilatura
+            core.LOGGER.warning("recall retry failed: %s %s", err, url)
+        try:
+            j_body, j_text = core.justext_rescue(_copy(raw_tree()), options)
+        except Exception as err:   # noqa: BLE001 - as trafilatura
+            core.LOGGER.warning("justext candidate failed: %s %s", err, url)
+        len_text, r_len, j_len = len(text), len(r_text), len(j_text)
+        if j_len > r_len and j_len > core.ESCALATION_JUSTEXT_RATIO * len_text:
+            body, text = j_body, j_text
+        elif r_len >= options.min_extracted_size and r_len > core.ESCALATION_ACCEPT_RATIO * len_text:
+            body, text = r_body, r_text
+    return body, text
+
+
+def bare_extraction(tree, url: str | None):
+    """``trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)``, same body and metadata,
+    minus the work whose output newsmon ignores: categories, tags, license, the
+    plain-text rendering of the body, the copy for metadata, resolving the body's
+    link targets, htmldate unless the date is asked for, and readability where it
+    cannot win (``_trafilatura_sequence``). ``tree`` is not modified. None when
+    trafilatura finds no text.
+    """
+    if not FAST_TRAFILATURA:
+        return trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)
+    options = _Extractor(output_format="python", comments=False, links=True, images=False,
+                         tables=True, dedup=False, url=url, with_metadata=True)
+    try:
+        metadata, date_config = _metadata(tree, options.url, options.date_params)
+        # no page URL: <ref> targets stay as written, not resolved (newsmon reads none of them)
+        postbody, temp_text = _trafilatura_sequence(tree, options, None)
+    except (TypeError, ValueError):
+        return None
+    if options.max_tree_size and len(postbody) > options.max_tree_size:   # MAX_TREE_SIZE in its config
+        _strip_tags(postbody, "hi")
+        if len(postbody) > options.max_tree_size:
+            return None
+    if len(temp_text) < options.min_output_size and 0 < options.min_output_comm_size:   # comments: ""
+        return None
+    doc = _Doc()
+    doc.body = postbody
+    doc.title, doc.author, doc.sitename = metadata.title, metadata.author, metadata.sitename
+    doc.description, doc.language = metadata.description, getattr(metadata, "language", None)
+    doc._date_args = (tree, date_config)
+    return doc

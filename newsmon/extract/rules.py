@@ -1,0 +1,223 @@
+"""The cleaning rules: which lines of trafilatura's text are page junk."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from newsmon.extract.lines import (
+    CLOSERS,
+    LINK_ONLY,
+    Line,
+    collapse_ws,
+    is_bare_label,
+    is_caps_label,
+    is_credit_label,
+    is_label_then_link,
+    is_loading,
+    starts_with_symbol,
+)
+
+EDGE_MAX_WORDS = 12          # edge non-sentences up to this long are junk (bylines are <= ~10)
+LINK_HEAVY = 0.6             # share of a line's characters inside <a> that makes it a link line
+CANDIDATE_MAX_WORDS = 20     # lines counted for per-site learning
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1 << 14)     # template lines repeat across a site's pages
+def line_key(line: str) -> str:
+    """Normalise a line so the same template line matches across pages.
+
+    NFKC + casefold, digits and punctuation/symbols (emoji included) removed,
+    whitespace collapsed: "Loading IST 10:32..." and "Loading IST 09:05" share
+    a key, so do "Call 555-0137" variants.
+    """
+    text = unicodedata.normalize("NFKC", line or "").casefold()
+    return " ".join(_LETTERS.findall(text))
+
+
+def _mark_line_rules(lines: list[Line], title: str | None, site_lines) -> None:
+    """Per-line rules (b, c, d and repeats): set ``drop`` on lines that are junk anywhere."""
+    seen = set()
+    title_key = line_key(title or "")
+    for i, ln in enumerate(lines):
+        key = line_key(ln.text) if site_lines or (i < 3 and title_key) else None   # costly on paragraphs
+        norm = ln.text.casefold()
+        if i < 3 and title_key and key == title_key:
+            ln.drop = "title"                 # trafilatura often keeps the <h1>
+        elif norm in seen and ln.words >= 3:
+            ln.drop = "repeat"                # repeated block (pull quote, doubled widget)
+        elif site_lines and key and key in site_lines:
+            ln.drop = "site_line"             # (d) learned for this site
+        elif is_loading(ln.text):
+            ln.drop = "placeholder"           # (c) "Loading..."
+        elif starts_with_symbol(ln.text) and not ln.sentence and ln.words <= 6:
+            ln.drop = "widget_label"          # (c) "🔗 View Source"
+        elif ln.link_ratio >= LINK_ONLY or (ln.link_ratio >= LINK_HEAVY and not ln.sentence):
+            ln.drop = "link"                  # (b) teaser headline / related link
+        elif is_label_then_link(ln):
+            ln.drop = "link"                  # (b) "Also Read: <a>Headline?</a>" on one line
+        elif ln.kind != "head" and is_credit_label(ln.text):
+            ln.drop = "credit"                # (c) "Image Source: X"
+        seen.add(norm)
+
+
+def _drop_orphan_labels(lines: list[Line], link_labels=frozenset()) -> None:
+    """(b) A bare "Label:" heading a related-links block goes with the block.
+
+    Known either from the extracted lines (the next line is a link line) or
+    from the source HTML (``link_labels``: the element after the label is
+    mostly anchor text), since trafilatura sometimes drops the links and
+    keeps the label. ``link_labels`` may be a function that returns them:
+    it is called only if a label needs them.
+    """
+    for i, ln in enumerate(lines):
+        if ln.drop or not is_bare_label(ln.text):
+            continue
+        nxt = next((x for x in lines[i + 1:] if x.drop not in ("repeat", "title")), None)
+        if nxt is None or nxt.drop == "link":
+            ln.drop = "link_label"
+            continue
+        if callable(link_labels):
+            link_labels = link_labels()
+        if line_key(ln.text) in link_labels:
+            ln.drop = "link_label"
+
+
+_LABEL_TAIL = CLOSERS + "\t\r\n\f\v"
+
+
+def link_block_labels(tree) -> frozenset[str]:
+    """Keys of short "Label:" texts in the HTML whose next element is mostly link text."""
+    labels = set()
+    for node in tree.xpath("//body//text()[contains(., ':')]"):
+        raw = str(node)
+        if not raw.rstrip().rstrip(_LABEL_TAIL).endswith(":"):
+            continue    # cheap form of the is_bare_label test below (scripts hold many ':')
+        text = collapse_ws(raw).strip()
+        if not text or not is_bare_label(text):
+            continue
+        owner = node.getparent()
+        if owner is None:
+            continue
+        # the first element with text after the label, in document order: for an
+        # element's own text that may be its first child ("<p>Also Read: <a>..")
+        nxt = owner.xpath("(descendant::*[normalize-space()] | following::*[normalize-space()])[1]"
+                          if node.is_text else "following::*[normalize-space()][1]")
+        if not nxt:
+            continue
+        nxt_text = collapse_ws(nxt[0].text_content()).strip()
+        linked = sum(len(collapse_ws(a.text_content()).strip())
+                     for a in nxt[0].iter("a")) if nxt[0].tag != "a" else len(nxt_text)
+        if nxt_text and linked >= LINK_HEAVY * len(nxt_text):
+            labels.add(line_key(text))
+    return frozenset(labels)
+
+
+def _is_content(ln: Line) -> bool:
+    """Prose or a real list item: what a heading must introduce to be kept."""
+    return ln.sentence or (ln.kind == "item" and ln.words >= 3) or ln.words >= 15
+
+
+def _is_heading_like(ln: Line) -> bool:
+    return ln.kind == "head" or (not ln.sentence and is_caps_label(ln.text))
+
+
+def _drop_empty_headings(lines: list[Line]) -> None:
+    """Headings survive only if content follows before the next heading."""
+    kept = [ln for ln in lines if not ln.drop]
+    for i, ln in enumerate(kept):
+        if _is_heading_like(ln) and not _introduces_content(kept[i + 1:]):
+            ln.drop = "empty_heading"
+
+
+def _introduces_content(following: list[Line]) -> bool:
+    """Is there content before the next heading (or the end)?"""
+    for nxt in following:
+        if _is_heading_like(nxt):
+            return False
+        if _is_content(nxt):
+            return True
+    return False
+
+
+def _is_edge_junk(ln: Line, followed_by_content: bool) -> bool:
+    """(a) Junk at the start/end of the text: a short non-sentence that introduces nothing.
+
+    A symbol-led line ("© 2026 Press Ltd. All rights reserved.") is junk at an
+    edge even when it is a sentence: prose does not start with a pictograph.
+    """
+    if starts_with_symbol(ln.text):
+        return True
+    if ln.sentence:
+        return False
+    if ln.kind == "head" and followed_by_content:
+        return False
+    if ln.kind == "item" and ln.words >= 5 and followed_by_content:
+        return False
+    return ln.words <= EDGE_MAX_WORDS or is_caps_label(ln.text)
+
+
+def _strip_edges(lines: list[Line]) -> None:
+    """(a) Remove edge junk from the start and the end of the kept lines."""
+    kept = [ln for ln in lines if not ln.drop]
+    for i, ln in enumerate(kept):            # start: a heading may introduce what follows
+        nxt = kept[i + 1] if i + 1 < len(kept) else None
+        if not _is_edge_junk(ln, nxt is not None and _is_content(nxt)):
+            break
+        ln.drop = "edge"
+    for ln in reversed([x for x in kept if not x.drop]):   # end: nothing follows
+        if (ln.kind == "item" and ln.words >= 5) or not _is_edge_junk(ln, False):
+            break   # a real closing list survives; related-link lists went by rule (b)
+        ln.drop = "edge"
+
+
+def clean_lines(lines: list[Line], title: str | None = None, site_lines=None,
+                link_labels=frozenset()) -> list[Line]:
+    """Apply every rule; returns the same lines with ``drop`` set on the junk."""
+    _mark_line_rules(lines, title, site_lines)
+    _drop_orphan_labels(lines, link_labels)
+    _drop_empty_headings(lines)
+    _strip_edges(lines)
+    _drop_empty_headings(lines)              # a heading left before stripped tail junk
+    return lines
+
+
+def render(lines: list[Line]) -> str:
+    """Paragraphs separated by a blank line; items of one list on consecutive lines."""
+    out: list[str] = []
+    prev_item = False
+    for ln in lines:
+        if ln.drop:
+            continue
+        if ln.kind == "item":
+            piece = "- " + ln.text
+            if prev_item:
+                out[-1] += "\n" + piece
+            else:
+                out.append(piece)
+        else:
+            out.append(ln.text)
+        prev_item = ln.kind == "item"
+    return "\n\n".join(out)
+
+
+def site_line_candidates(lines: list[Line]) -> list[str]:
+    """Keys of the short lines kept by the general rules (or learned already).
+
+    Lines with quotation marks are left out: quotes are article content, and a
+    story the site publishes three times must not teach us its own quotes.
+    """
+    keys = []
+    for ln in lines:
+        if ln.drop not in (None, "site_line") or ln.words > CANDIDATE_MAX_WORDS:
+            continue
+        if any(q in ln.text for q in "“”\"«»"):
+            continue
+        key = line_key(ln.text)
+        if len(key) >= 3 and key not in keys:
+            keys.append(key)
+    return keys

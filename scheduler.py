@@ -30,7 +30,7 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,7 +43,7 @@ from newsmon.config import Config, ConfigError, Source, load_config, parse_inter
 from newsmon.health import DEFAULT_FAILURE_RUNS, check_source
 from newsmon.runner import CrawlProcess, CrawlResult, close_orphan_runs
 from newsmon.store.db import open_db
-from newsmon.store.queries import finish_run, upsert_sources
+from newsmon.store.queries import upsert_sources
 from newsmon.times import parse_time
 
 log = logging.getLogger("newsmon.scheduler")
@@ -108,8 +108,8 @@ def trigger_for(source: Source, jitter: float | None = None):
     kind, value = parse_schedule(source.schedule)
     if kind == "interval":
         jitter = min(value / 10, 60) if jitter is None else jitter
-        return IntervalTrigger(seconds=value, jitter=jitter or None, timezone=timezone.utc)
-    return CronTrigger.from_crontab(value, timezone=timezone.utc)
+        return IntervalTrigger(seconds=value, jitter=jitter or None, timezone=UTC)
+    return CronTrigger.from_crontab(value, timezone=UTC)
 
 
 def next_due(source: Source, last_started: datetime | None) -> datetime | None:
@@ -119,7 +119,7 @@ def next_due(source: Source, last_started: datetime | None) -> datetime | None:
     kind, value = parse_schedule(source.schedule)
     if kind == "interval":
         return last_started + timedelta(seconds=value)
-    return CronTrigger.from_crontab(value, timezone=timezone.utc).get_next_fire_time(None, last_started)
+    return CronTrigger.from_crontab(value, timezone=UTC).get_next_fire_time(None, last_started)
 
 
 def last_started(db, source_id: str) -> datetime | None:
@@ -132,7 +132,7 @@ def last_started(db, source_id: str) -> datetime | None:
 
 def first_run_times(db, sources, now: datetime | None = None) -> dict[str, datetime | None]:
     """source id -> when to crawl it next; None means now (never crawled, or overdue)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     out = {}
     for source in sources:
         at = next_due(source, last_started(db, source.id))
@@ -150,7 +150,7 @@ def due_sources(db, config: Config, now: datetime | None = None) -> list[Source]
 def redact(url: str) -> str:
     """A URL safe for logs: scheme and host only (webhook paths often hold tokens)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}{':%d' % parts.port if parts.port else ''}/…"
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}/…"
 
 
 def post_webhook(url: str, events: list[dict], timeout: float = 10.0) -> bool:
@@ -269,7 +269,7 @@ class Daemon:
             self.crawl, trigger_for(source, self._jitter()), args=[source.id], id=source.id,
             name=f"crawl {source.id}", max_instances=1, coalesce=True,
             misfire_grace_time=None, replace_existing=True,
-            next_run_time=first_run or datetime.now(timezone.utc))
+            next_run_time=first_run or datetime.now(UTC))
 
     def _jitter(self) -> float | None:
         value = self.config.options.get("jitter")
@@ -356,7 +356,7 @@ class Daemon:
             log.warning("marked %d runs left 'running' by a previous scheduler as interrupted", orphans)
         workers = int(self.config.options.get("max_concurrent_crawls", DEFAULTS["max_concurrent_crawls"]))
         self.scheduler = BlockingScheduler(
-            executors={"default": JobThreadPool(max(1, workers))}, timezone=timezone.utc)
+            executors={"default": JobThreadPool(max(1, workers))}, timezone=UTC)
         self._schedule_all()
         self.scheduler.add_job(self._watch_config, IntervalTrigger(seconds=CONFIG_WATCH_SECONDS),
                                id="__config_watch__", max_instances=1, coalesce=True,

@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from tests.generated_site import article_page  # noqa: E402
 from newsmon.analysis import analyze_page  # noqa: E402
 from newsmon.claims import extract_claims  # noqa: E402
 from newsmon.extract import extract_article, page_drop_reason  # noqa: E402
+from tests.generated_site import article_page  # noqa: E402
 
 
 def best_ms_per_page(fn, items, repeat: int) -> float:

@@ -49,8 +49,8 @@ def article_texts(n: int) -> list[str]:
     cache = Path(f"/tmp/claims_speed_texts_{n}.json")
     if cache.exists():
         return json.loads(cache.read_text())
-    from tests.generated_site import article_page
     from newsmon.extract import extract_article
+    from tests.generated_site import article_page
     texts = []
     for i in range(n):
         art = extract_article(article_page.__wrapped__(i).decode(), f"http://bench.example/news/{i}.html")

@@ -21,12 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.generated_site import article_page  # noqa: E402
 from newsmon import dedupe  # noqa: E402
 from newsmon.analysis import analyze_page_for_store  # noqa: E402
+from newsmon.store.db import open_db  # noqa: E402
 from newsmon.store.ingest import ingest_pages  # noqa: E402
-from newsmon.store.db import open_db
-from newsmon.times import utcnow
+from newsmon.times import utcnow  # noqa: E402
+from tests.generated_site import article_page  # noqa: E402
 
 
 def records(n: int) -> list[dict]:

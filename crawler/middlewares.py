@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -323,7 +323,7 @@ class RobotsCache:
         if not row:
             return None
         fetched = parse_time(row[0])
-        if fetched is None or not timedelta(0) <= datetime.now(timezone.utc) - fetched <= self.max_age:
+        if fetched is None or not timedelta(0) <= datetime.now(UTC) - fetched <= self.max_age:
             return None
         return b"" if row[1] >= 400 else (row[2] or b"")
 

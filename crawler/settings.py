@@ -124,6 +124,6 @@ TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templa
 import os as _os  # noqa: E402
 
 if _os.environ.get("REDIS_URL"):
-    from crawler.distributed import apply_settings as _apply_distributed  # noqa: E402
+    from crawler.distributed import apply_settings as _apply_distributed
 
     _apply_distributed(globals())

@@ -54,7 +54,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None
             return
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit("newsmon serve exited before it was up")
+                raise SystemExit("newsmon serve exited before it was up") from None
             time.sleep(0.2)
     raise SystemExit(f"{url} did not answer within {seconds} s")
 

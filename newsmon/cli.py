@@ -15,7 +15,9 @@ Defaults: --config sources.toml (or $NEWSMON_CONFIG), --db news.db (or $NEWSMON_
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -46,7 +48,7 @@ def _prepare_db(db_path: Path, config) -> Path:
         db = open_db(db_path)
         upsert_sources(db, config.sources.values())
         db.conn.close()
-    except Exception as e:  # sqlite3.Error, OSError: not writable, not a database
+    except (sqlite3.Error, OSError) as e:  # not writable, not a database
         raise click.ClickException(f"cannot open database {db_path}: {e}") from None
     return db_path
 
@@ -207,11 +209,11 @@ def status(db_path):
               help="Worker processes [default: $NEWSMON_WORKERS or one per core].")
 def reprocess(db_path, source_id, workers):
     """Re-run extraction, dedupe and claims over stored pages, without fetching."""
+    import time
+
     from tqdm import tqdm
 
     from newsmon.store.reprocess import reprocess as reprocess_pages
-
-    import time
 
     db_path = default_db_path(db_path)
     if not db_path.exists():
@@ -223,7 +225,7 @@ def reprocess(db_path, source_id, workers):
         known = source_id is None or db.execute(
             "SELECT 1 FROM sources WHERE id = ? UNION SELECT 1 FROM pages WHERE source_id = ? LIMIT 1",
             [source_id, source_id]).fetchone()
-    except Exception as e:  # sqlite3.Error: not a newsmon database
+    except sqlite3.Error as e:  # not a newsmon database
         raise click.ClickException(f"cannot open database {db_path}: {e}") from None
     if not known:
         raise click.ClickException(f"unknown source {source_id!r} in {db_path}")
@@ -235,9 +237,8 @@ def reprocess(db_path, source_id, workers):
     with tqdm(total=total, unit="page", desc="reprocess", file=sys.stderr) as bar:
         counts = reprocess_pages(db, source_id=source_id, workers=workers or None, progress=bar.update)
     seconds = time.monotonic() - start
-    click.echo("reprocessed %d pages in %.1f s (%.1f pages/s): %s" % (
-        total, seconds, total / max(seconds, 1e-9),
-        ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"))
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"
+    click.echo(f"reprocessed {total} pages in {seconds:.1f} s ({total / max(seconds, 1e-9):.1f} pages/s): {outcomes}")
 
 
 def metadata_for(db_path: Path) -> Path:
@@ -296,7 +297,7 @@ def add_source(url, source_id, write, config_path):
     With --write the entry is appended to the config.
     """
     import os
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from newsmon.config import SOURCE_ID_RE
     from newsmon.sources.discover import discover
@@ -312,7 +313,7 @@ def add_source(url, source_id, write, config_path):
             check_new_id(path, source_id or default_id(url))
         proposal = discover(url, source_id=source_id, log=lambda m: click.echo(f"  {m}", err=True))
         validate_entry(proposal)
-        header = f"added by `newsmon add-source {url}` on {datetime.now(timezone.utc):%Y-%m-%d}"
+        header = f"added by `newsmon add-source {url}` on {datetime.now(UTC):%Y-%m-%d}"
         if write:
             entry = add_to_config(path, proposal, header=header)
         else:
@@ -423,8 +424,8 @@ def ingest(db_path, batch, idle_exit):
     import logging
     import signal
 
-    from newsmon.cluster.wire import client
     from newsmon.cluster.ingest import IngestLocked, ingest_forever
+    from newsmon.cluster.wire import client
 
     _require_redis()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,

@@ -55,8 +55,9 @@ import ipaddress
 import logging
 import sqlite3
 import time
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import numpy as np
@@ -66,8 +67,16 @@ if TYPE_CHECKING:
     from datasketch import LeanMinHash
 
 from newsmon.fingerprint import (  # noqa: F401 - re-exported: dedupe's text half
-    _EMPTY, _HASH_SCHEME, NUM_PERM, SEED, SHINGLE_SIZE, normalize_text, shingle_hashes,
-    signature_values, text_hash)
+    _EMPTY,
+    _HASH_SCHEME,
+    NUM_PERM,
+    SEED,
+    SHINGLE_SIZE,
+    normalize_text,
+    shingle_hashes,
+    signature_values,
+    text_hash,
+)
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +279,7 @@ def text_signature(text: str) -> LeanMinHash:
     computes datasketch's own affine32 MinHash without importing it (tests
     hold the two equal); the index takes either form.
     """
-    from datasketch import LeanMinHash    # here: the package loads scipy and redis (0.5 s, 50 MB)
+    from datasketch import LeanMinHash  # here: the package loads scipy and redis (0.5 s, 50 MB)
 
     return LeanMinHash(seed=SEED, hashvalues=signature_values(text), scheme=_HASH_SCHEME)
 
@@ -320,8 +329,8 @@ def lsh_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     best, layout = float("inf"), (0, 0)
     for b in range(1, num_perm + 1):
         for r in range(1, num_perm // b + 1):
-            false_pos = _integral(lambda s: 1 - (1 - s ** r) ** b, 0.0, threshold)
-            false_neg = _integral(lambda s: (1 - s ** r) ** b, threshold, 1.0)
+            false_pos = _integral(lambda s, b=b, r=r: 1 - (1 - s ** r) ** b, 0.0, threshold)
+            false_neg = _integral(lambda s, b=b, r=r: (1 - s ** r) ** b, threshold, 1.0)
             error = false_pos * LSH_WEIGHTS[0] + false_neg * LSH_WEIGHTS[1]
             if error < best:
                 best, layout = error, (b, r)

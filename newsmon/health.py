@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from statistics import median
 
 from newsmon.store.db import write_transaction
@@ -54,7 +54,7 @@ ORDER BY s.id
 
 
 def status_rows(db) -> list[dict]:
-    since = (datetime.now(timezone.utc) - timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = (datetime.now(UTC) - timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return list(db.query(STATUS_SQL, {"since": since}))
 
 
@@ -127,7 +127,7 @@ def evaluate(db, source_id: str, *, failure_runs: int = DEFAULT_FAILURE_RUNS,
 
     None means "cannot tell from the latest run": an open alert stays open.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     runs = _finished_runs(db, source_id, 200)
     if not runs:
         return {}

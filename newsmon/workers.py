@@ -34,7 +34,8 @@ import logging
 import multiprocessing
 import os
 import resource
-from concurrent.futures import Future, TimeoutError as FutureTimeout
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -82,7 +83,7 @@ def _init_worker(memory_mb: int) -> None:
     try:
         from newsmon.analysis import analyze_page
         analyze_page(_WARM_PAGE, "http://warm.invalid/2026/01/01/warm-up.html")
-    except Exception:  # noqa: BLE001 - a warm-up failure must not kill the worker
+    except Exception:
         log.debug("worker warm-up failed", exc_info=True)
 
 

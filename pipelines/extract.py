@@ -62,8 +62,8 @@ class ExtractPipeline:
                                   self.site_lines.get(item["source_id"]), item.get("feed_published"))
         try:
             await asyncio.wrap_future(future)
-        except Exception:
-            pass  # AnalysisPool.result turns it into a counted reason
+        except Exception:  # noqa: BLE001 - AnalysisPool.result turns it into a counted reason
+            pass
         try:
             analysis = AnalysisPool.result(future)
         except AnalysisFailed as e:

@@ -28,11 +28,11 @@ import random
 import threading
 import time
 import zlib
-from functools import lru_cache
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 from newsmon.demo.site import LoopbackHTTPServer
-from urllib.parse import urlsplit
 
 SERVED_CASES = (
     "bombs", "html", "feeds", "sitemaps", "redirects", "traps",
@@ -127,7 +127,7 @@ def _zeros_chunks(total: int, chunk: int = MiB):
         yield zero
 
 
-@lru_cache(maxsize=None)
+@cache
 def bomb(encoding: str, size: int = BOMB_SIZE) -> bytes:
     """``size`` bytes of a zero-filled "HTML" page, compressed with ``encoding``."""
     head = b"<html><body><p>"
@@ -151,7 +151,7 @@ def bomb(encoding: str, size: int = BOMB_SIZE) -> bytes:
     raise ValueError(encoding)
 
 
-@lru_cache(maxsize=None)
+@cache
 def big_html(size: int = BIG_SIZE) -> bytes:
     unit = b"<p>filler text of an enormous page</p>\n"
     return b"<html><body>" + unit * (size // len(unit)) + b"</body></html>"
@@ -199,7 +199,7 @@ class HostileSite:
         self.aborted: list[tuple[str, str]] = []     # (case, path) whose body the client cut off
 
     # -- lifecycle ------------------------------------------------------------------
-    def start(self) -> "HostileSite":
+    def start(self) -> HostileSite:
         site = self
         for case in self.cases:
             class Handler(BaseHTTPRequestHandler):
@@ -559,7 +559,6 @@ class HostileSite:
 
     # 5. crawler traps
     def _case_traps(self, req, path):
-        b = self.base("traps")
         if path == "/listing.html":
             links = [f"/good/{n}.html" for n in range(1, GOOD_N + 1)]
             links += [f"/calendar/2026/{1 + d // 28:02d}/{1 + d % 28:02d}/" for d in range(300)]
@@ -635,23 +634,23 @@ class HostileSite:
         return False
 
 
-@lru_cache(maxsize=None)
+@cache
 def _wide_index(base: str, n: int = 100_000) -> bytes:
     return HostileSite._index(f"{base}/sitemaps/child/{i}.xml" for i in range(n)).encode()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _million_urlset(base: str, good: tuple, n: int = 60_000) -> bytes:
     return HostileSite._urlset(list(good) + [f"{base}/m/{i}.html" for i in range(n)]).encode()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _huge_sitemap(base: str, size: int = 10 * MiB) -> bytes:
     unit = f"<url><loc>{base}/m/huge.html</loc></url>"
     return HostileSite._urlset([f"{base}/m/huge.html"] * (size // len(unit))).encode()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _gzip_sitemap_bomb(size: int = 200 * MiB) -> bytes:
     comp = zlib.compressobj(9, zlib.DEFLATED, 31)
     head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><!--'

@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.generated_site import BenchSite  # noqa: E402
 from newsmon.store.db import fts_out_of_step  # noqa: E402
+from tests.generated_site import BenchSite  # noqa: E402
 
 CHECKS = {
     "integrity": "PRAGMA integrity_check",

@@ -44,7 +44,7 @@ def serving(db_path):
             except (urllib.error.URLError, ConnectionError):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
-                    raise AssertionError(f"datasette did not start: {log.read()[-2000:]}")
+                    raise AssertionError(f"datasette did not start: {log.read()[-2000:]}") from None
                 time.sleep(0.2)
         yield base
     finally:

@@ -11,10 +11,16 @@ import sqlite3
 import pytest
 
 from newsmon import dedupe
-from newsmon.dedupe import (DEFAULT_THRESHOLD, NearDuplicateIndex, canonicalize_url, pick_canonical,
-                              text_diff, text_hash, text_signature)
+from newsmon.dedupe import (
+    DEFAULT_THRESHOLD,
+    NearDuplicateIndex,
+    canonicalize_url,
+    pick_canonical,
+    text_diff,
+    text_hash,
+    text_signature,
+)
 from newsmon.store.db import open_db
-
 from tests.conftest import SEEDS
 
 # --------------------------------------------------------------------------

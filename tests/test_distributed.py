@@ -277,8 +277,8 @@ def test_ingest_acknowledges_after_commit_and_skips_what_it_already_stored(tmp_p
     """The reliable queue on its own: a crash between commit and acknowledgement."""
     import redis
 
-    from newsmon.cluster.wire import encode_item, key, url_key
     from newsmon.cluster.ingest import Ingester
+    from newsmon.cluster.wire import encode_item, key, url_key
     from newsmon.store.db import open_db
     from tests.test_ingest import STORY, rec
 

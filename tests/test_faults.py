@@ -14,10 +14,10 @@ import time
 import pytest
 import sqlite_utils
 
-from tests.kill_soak import healthy, soak
+from tests.conftest import ROOT, newsmon_cmd
 from tests.generated_site import BenchSite
 from tests.hostile_site import HostileSite
-from tests.conftest import ROOT, newsmon_cmd
+from tests.kill_soak import healthy, soak
 from tests.test_hostile import crawl
 
 

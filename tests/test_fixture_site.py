@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from newsmon.config import parse_config
-from newsmon.feeds import parse_feed, parse_sitemap, sitemaps_from_robots
 from newsmon.demo.site import FixtureSite
+from newsmon.feeds import parse_feed, parse_sitemap, sitemaps_from_robots
 from tests.conftest import fast_sources_toml
 
 

@@ -11,8 +11,8 @@ import time
 import pytest
 import sqlite_utils
 
-from tests.hostile_site import GOOD_N, HostileSite
 from tests.conftest import run_newsmon
+from tests.hostile_site import GOOD_N, HostileSite
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
         "NEWSMON_STORE_WINDOW": 0.1}

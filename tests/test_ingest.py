@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from newsmon import dedupe
-from newsmon.store.ingest import ingest_page, ingest_pages
 from newsmon.store.db import integrity_ok, open_db
+from newsmon.store.ingest import ingest_page, ingest_pages
 
 STORY = ("The city council approved the new transit budget on Tuesday after a long debate. "
          "The plan adds four bus lines and extends night service across the eastern districts. "

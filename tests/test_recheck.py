@@ -1,10 +1,10 @@
 """Recheck policy: new URLs are fetched, known ones only when due or declared updated."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from newsmon.recheck import recheck_offsets, recheck_reason
 
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
 def known(first, last, feed_updated=None):

@@ -193,8 +193,8 @@ def test_unknown_source_and_missing_pages_fail_clearly(db, tmp_path):
 
 
 def test_reprocess_uses_the_sources_settings(db):
-    from newsmon.store.reprocess import source_settings
     from newsmon.store.db import open_db
+    from newsmon.store.reprocess import source_settings
 
     conn = open_db(db)
     assert source_settings(conn, "herald") == {"NEWSMON_SITE_LINE_MIN_PAGES": 3,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from crawler.middlewares import RobotsCache
 from newsmon.store.db import open_db
@@ -13,7 +13,7 @@ RULES = b"User-agent: *\nDisallow: /private/\n"
 
 
 def stored_at(db_path, hours_ago: float) -> None:
-    when = (datetime.now(timezone.utc) - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = (datetime.now(UTC) - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE robots_txt SET fetched_at = ?", [when])
 

@@ -12,8 +12,8 @@ import sqlite3
 import pytest
 
 from newsmon import dedupe
-from newsmon.store.ingest import ingest_pages
 from newsmon.store.db import integrity_ok, open_db, write_transaction
+from newsmon.store.ingest import ingest_pages
 from tests.test_ingest import OTHER, STORY, rec
 
 

@@ -20,15 +20,15 @@ import logging
 import os
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider
 
-from newsmon.config import ConfigError, default_db_path, load_config
 from crawler.items import ArticleItem
 from crawler.middlewares import stopped_reason
+from newsmon.config import ConfigError, default_db_path, load_config
 from newsmon.dedupe import canonicalize_url
 from newsmon.recheck import recheck_offsets, recheck_reason
 from newsmon.redact import secret_values
@@ -147,7 +147,7 @@ class BaseNewsSpider(scrapy.Spider):
                 stats.inc_value("newsmon/blocked/query_variants")
                 return None
         known = self.known.get(url)
-        reason = recheck_reason(known, now=datetime.now(timezone.utc), entry_updated=updated,
+        reason = recheck_reason(known, now=datetime.now(UTC), entry_updated=updated,
                                 schedule=self.recheck)
         if reason is None:
             stats.inc_value("newsmon/skipped_known")

@@ -13,10 +13,16 @@ import scrapy
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 
-from newsmon.feeds import (MAX_SITEMAP_ENTRIES, DiscoveryError, looks_like_sitemap, parse_feed, parse_sitemap,
-                               sitemaps_from_robots)
 from crawler.middlewares import stopped_reason
 from crawler.spiders.base import BaseNewsSpider, compile_patterns
+from newsmon.feeds import (
+    MAX_SITEMAP_ENTRIES,
+    DiscoveryError,
+    looks_like_sitemap,
+    parse_feed,
+    parse_sitemap,
+    sitemaps_from_robots,
+)
 
 
 class NewsSpider(BaseNewsSpider):

@@ -79,7 +79,7 @@ def before_attribution(masked: str, sent_start: int, open_at: int):
         return None
     body = stripped[:-1].rstrip()
     m = None
-    for m in QUOTE_CUE_RE.finditer(body):
+    for m in QUOTE_CUE_RE.finditer(body):   # noqa: B007 - the last match is wanted
         pass
     # the cue ends the context, optionally with one audience word ("told reporters:")
     if m and re.fullmatch(r"(?:\s+\w+)?\s*", body[m.end():]):

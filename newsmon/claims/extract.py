@@ -64,7 +64,7 @@ def extract_claims(text: str) -> list[dict]:
             if subj and subj.kind in ("person", "organisation"):
                 resolve_mention(art, subj, spos)
 
-        def sent_speaker(pos, _subj=subj, _spos=spos):
+        def sent_speaker(pos, _subj=subj, _spos=spos, local_speakers=local_speakers):
             """Speaker of a participle/coordinated cue: the latest speaker in this sentence."""
             for p, res, mtext in reversed(local_speakers):
                 if p <= pos:

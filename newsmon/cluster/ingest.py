@@ -31,16 +31,16 @@ import logging
 import os
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsmon import dedupe
 from newsmon.cluster.wire import KNOWN_TTL, decode_item, key, url_key
 from newsmon.runner import pid_alive
 from newsmon.store.db import open_db, write_transaction
+from newsmon.store.ingest import ingest_pages
 from newsmon.store.queries import site_lines
 from newsmon.times import utcnow
-from newsmon.store.ingest import ingest_pages
 
 log = logging.getLogger("newsmon.ingest")
 
@@ -81,7 +81,7 @@ def ensure_ack_table(db) -> None:
     with write_transaction(db):
         db.execute("CREATE TABLE IF NOT EXISTS ingest_acks (id TEXT PRIMARY KEY, run_id INTEGER, "
                    "ingested_at TEXT)")
-        cutoff = (datetime.now(timezone.utc) - timedelta(days=ACK_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        cutoff = (datetime.now(UTC) - timedelta(days=ACK_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
         db.execute("DELETE FROM ingest_acks WHERE ingested_at < ?", [cutoff])
 
 

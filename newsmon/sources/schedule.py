@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SCHEDULES = [("every 15m", 900), ("every 30m", 1800), ("every 1h", 3600),
              ("every 3h", 10800), ("every 6h", 21600)]
@@ -19,7 +19,7 @@ def schedule_for(entries: list[dict]) -> tuple[str, str]:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             continue
-        dates.append(dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc))
+        dates.append(dt if dt.tzinfo else dt.replace(tzinfo=UTC))
     if len(dates) < 3:
         return "every 1h", "every 1h (default; not enough dated entries to judge how often it publishes)"
     span = (max(dates) - min(dates)).total_seconds()

@@ -165,7 +165,7 @@ def _write(db, batch: list, sources: dict, counts: Counter) -> None:
                 try:
                     outcome = _replace_current_version(db, sources[page["source_id"]].index,
                                                        page["article_id"], analysis, now)
-                except Exception as e:  # noqa: BLE001 - that page alone is skipped, counted
+                except Exception as e:
                     if isinstance(e, sqlite3.Error) and not isinstance(e, sqlite3.IntegrityError):
                         raise
                     log.exception("could not reprocess %s", page["url"])

@@ -1,0 +1,79 @@
+"""newsmon.extract.bare (trafilatura's bare_extraction minus the outputs newsmon never
+reads, several times cheaper) against trafilatura.bare_extraction itself.
+
+The fast path reuses trafilatura's internals, so it is only valid for the version
+it was checked against: that version is pinned in pyproject.toml, and the first
+test fails when another one is installed (check the fast path against it, then
+move the pin and CHECKED_TRAFILATURA together).
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+import pytest
+import trafilatura
+from lxml import etree
+
+from newsmon.extract import bare
+from newsmon.extract.html import parse_html
+
+PAGES = sorted((Path(__file__).resolve().parent / "data" / "extract").glob("*.html"))
+
+
+def test_installed_trafilatura_is_the_checked_version():
+    assert trafilatura.__version__ == bare.CHECKED_TRAFILATURA, (
+        f"trafilatura {trafilatura.__version__} is installed; newsmon's fast path was checked against "
+        f"{bare.CHECKED_TRAFILATURA} (pyproject.toml pins it)")
+    assert bare.FAST_TRAFILATURA
+
+
+def _pages():
+    from newsmon.demo.site import FixtureSite
+    from tests.generated_site import article_page
+
+    pages = [(f"http://bench.example/news/{i}.html", article_page.__wrapped__(i).decode()) for i in range(40)]
+    pages += [(f"http://extract.example/{p.stem}.html", p.read_text(encoding="utf-8", errors="replace"))
+             for p in PAGES]
+    with FixtureSite() as site:
+        for path in sorted(site._build_routes()):
+            try:
+                body = urllib.request.urlopen(site.url(path), timeout=10).read()
+            except OSError:
+                continue
+            if b"<html" in body[:500].lower():
+                pages.append((site.url(path), body.decode("utf-8", errors="replace")))
+    return pages
+
+
+def _text(body) -> str:
+    return " ".join("".join(body.itertext()).split())
+
+
+def test_fast_path_gives_trafilaturas_body_and_metadata():
+    pages = _pages()
+    assert len(pages) > 80
+    for url, html in pages:
+        tree = parse_html(html)
+        ours = bare.bare_extraction(tree, url)
+        theirs = trafilatura.bare_extraction(tree, url=url, **bare._TRAF_KWARGS)
+        assert (ours is None) == (theirs is None), url
+        if ours is None:
+            continue
+        assert _text(ours.body) == _text(theirs.body), url
+        # the same elements in the same order (link targets are left unresolved by the fast path)
+        assert [el.tag for el in ours.body.iter()] == [el.tag for el in theirs.body.iter()], url
+        for field in ("title", "author", "sitename", "description", "date"):
+            assert getattr(ours, field) == getattr(theirs, field), (url, field)
+
+
+@pytest.mark.parametrize("html", ["<html><body></body></html>", "<p>short</p>"])
+def test_fast_path_and_trafilatura_agree_on_empty_pages(html):
+    tree = parse_html(html)
+    if tree is None:
+        return
+    ours = bare.bare_extraction(tree, None)
+    theirs = trafilatura.bare_extraction(tree, **bare._TRAF_KWARGS)
+    assert (ours is None) == (theirs is None or not _text(theirs.body))
+    assert etree  # lxml is what both trees are

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newsmon import dedupe  # noqa: E402
-from newsmon.analysis import analyze_page_for_store  # noqa: E402
+from newsmon.analysis import analyze_page  # noqa: E402
 from newsmon.store.db import open_db  # noqa: E402
 from newsmon.store.ingest import ingest_pages  # noqa: E402
 from newsmon.times import utcnow  # noqa: E402
@@ -36,7 +36,7 @@ def records(n: int) -> list[dict]:
         html = article_page.__wrapped__(i).decode()
         rec = {"source_id": "bench", "url": url, "final_url": url, "fetched_at": utcnow(),
                "status": 200, "content_type": "text/html", "encoding": "utf-8", "html": html}
-        rec.update(analyze_page_for_store(html, url))   # what a crawl's workers hand the writer
+        rec.update(analyze_page(html, url))   # what a crawl's workers hand the writer
         recs.append(rec)
     return recs
 

@@ -1,8 +1,10 @@
 """The CPU-heavy part of handling one page, as picklable functions.
 
 Runs in worker processes (see newsmon.workers): extraction, the quality
-verdict and claim extraction, so the crawler's reactor thread only moves
-bytes and writes rows.
+verdict, claim extraction and the keys the store needs (text hash, MinHash
+slots, speaker and statement keys), so the crawl process only moves bytes and
+writes rows. Every key is computed here, once: the write path
+(newsmon.store.ingest) takes them from the analysis and never recomputes them.
 """
 
 from __future__ import annotations
@@ -13,41 +15,36 @@ from newsmon.fingerprint import fingerprints
 from newsmon.store.blob import decompress_html
 
 
+def page_fingerprint(text: str, claims: list[dict]) -> dict:
+    """What the store keys a stored page by:
+
+    - ``text_hash`` and ``minhash`` (the MinHash slots, a list of ints: JSON for
+      the distributed queue) of the text;
+    - ``claim_keys``: ``[speaker_key, claim_key]`` of each claim, in order
+      (``[None, None]`` for a claim without a speaker).
+    """
+    digest, minhash = fingerprints(text)
+    return {
+        "text_hash": digest,
+        "minhash": minhash.tolist(),
+        "claim_keys": [[speaker_key(c["speaker"]), claim_key(c["speaker"], c["quote"])] if c.get("speaker")
+                       else [None, None] for c in claims],
+    }
+
+
 def analyze_page(html: str, url: str | None = None, site_lines=None,
                  feed_published: str | None = None) -> dict:
-    """``{"article": dict | None, "drop_reason": str | None, "claims": list}``."""
+    """``{"article": dict | None, "drop_reason": str | None, "claims": list, "fingerprint": dict}``;
+    ``fingerprint`` (:func:`page_fingerprint`) only for a page that is not dropped."""
     tree = parse_html(html)     # parsed once, shared: neither step modifies it
     article = extract_article(html, url, site_lines=site_lines, feed_published=feed_published,
                               tree=tree) if tree is not None else None
     reason = page_drop_reason(article, html, url, tree=tree)
     if reason:
         return {"article": article, "drop_reason": reason, "claims": []}
-    return {"article": article, "drop_reason": None, "claims": extract_claims(article["text"])}
-
-
-def analyze_page_for_store(html: str, url: str | None = None, site_lines=None,
-                           feed_published: str | None = None) -> dict:
-    """:func:`analyze_page`, plus the keys newsmon.store.ingest would compute from its
-    results, under ``"fingerprint"`` (absent for a dropped page):
-
-    - ``text_hash`` and ``minhash`` (the MinHash slots, a list of ints) of the text;
-    - ``claim_keys``: ``[speaker_key, claim_key]`` of each claim, in order.
-
-    The crawl's worker pool runs this one: each key is computed once either
-    way, and here it is off the crawl process, whose writer thread shares one
-    GIL with the downloads (about 1.3 ms a page there).
-    """
-    result = analyze_page(html, url, site_lines, feed_published)
-    if result["drop_reason"] is None:
-        digest, minhash = fingerprints(result["article"]["text"])
-        result["fingerprint"] = {
-            "text_hash": digest,
-            "minhash": minhash.tolist(),   # plain ints: JSON for the distributed queue
-            "claim_keys": [[speaker_key(c["speaker"]) if c.get("speaker") else None,
-                            claim_key(c["speaker"], c["quote"]) if c.get("speaker") else None]
-                           for c in result["claims"]],
-        }
-    return result
+    claims = extract_claims(article["text"])
+    return {"article": article, "drop_reason": None, "claims": claims,
+            "fingerprint": page_fingerprint(article["text"], claims)}
 
 
 def analyze_stored_page(blob: bytes, url: str | None = None, site_lines=None,

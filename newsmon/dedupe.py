@@ -77,6 +77,7 @@ from newsmon.fingerprint import (  # noqa: F401 - re-exported: dedupe's text hal
     signature_values,
     text_hash,
 )
+from newsmon.store.schema import RAW_TABLES
 
 log = logging.getLogger(__name__)
 
@@ -346,18 +347,7 @@ def candidate_probability(similarity: float, bands: int, rows: int) -> float:
 # The persistent index
 # --------------------------------------------------------------------------
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS minhash_meta (
-           key TEXT PRIMARY KEY, value TEXT)""",
-    """CREATE TABLE IF NOT EXISTS minhash_signatures (
-           article_id INTEGER PRIMARY KEY, sig BLOB NOT NULL)""",
-    # WITHOUT ROWID: the primary key *is* the (band, hash) lookup index, and
-    # removal recomputes the band keys from the stored signature, so no
-    # second index on article_id is needed.
-    """CREATE TABLE IF NOT EXISTS minhash_bands (
-           band INTEGER NOT NULL, hash INTEGER NOT NULL, article_id INTEGER NOT NULL,
-           PRIMARY KEY (band, hash, article_id)) WITHOUT ROWID""",
-)
+_TABLES = ("minhash_meta", "minhash_signatures", "minhash_bands")
 _SIGNATURE_KEY = f"v{SIGNATURE_VERSION}:k{SHINGLE_SIZE}:perm{NUM_PERM}:seed{SEED}:{_HASH_SCHEME}"
 _REBUILD_BATCH = 1000
 
@@ -400,8 +390,8 @@ class NearDuplicateIndex:
             raise ValueError(f"threshold must be in (0, 1], got {threshold}")
         self.conn = conn
         self.threshold = float(threshold)
-        for statement in _SCHEMA:
-            conn.execute(statement)
+        for name in _TABLES:    # declared in newsmon.store.schema; a bare connection gets them too
+            conn.execute(RAW_TABLES[name])
         self.bands, self.rows = self._layout()
         self._rebuild_if_missing()
 

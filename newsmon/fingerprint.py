@@ -2,7 +2,7 @@ r"""Text fingerprints: normalized text, its exact hash, its MinHash slots.
 
 Pure module, numpy and the standard library only: the analysis workers
 compute a page's fingerprints next to its extraction (see
-``newsmon.analysis.analyze_page_for_store``), so the crawl process, whose
+``newsmon.analysis.analyze_page``), so the crawl process, whose
 writer thread shares one GIL with the downloads, does not. newsmon.dedupe
 re-exports these names and explains the choices (shingle size, number of
 permutations, threshold).

@@ -21,7 +21,7 @@ def recheck_offsets(schedule: list[str] | None = None) -> list[timedelta]:
 
 def recheck_reason(known: dict | None, *, now: datetime, entry_updated: str | None = None,
                    schedule: list[timedelta] | None = None) -> str | None:
-    """Why ``known`` (a row of newsmon.store.db.known_urls) is due, or None.
+    """Why ``known`` (a row of newsmon.store.queries.known_urls) is due, or None.
 
     Returns "new" for an unknown URL, "entry_updated" when the feed/sitemap
     date is newer than the one recorded at the last fetch (or than the last

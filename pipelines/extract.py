@@ -27,7 +27,7 @@ class ExtractPipeline:
         self.pool = AnalysisPool(settings.getint("NEWSMON_WORKERS") or None,
                                  timeout=settings.getfloat("NEWSMON_EXTRACT_TIMEOUT"),
                                  memory_mb=settings.getint("NEWSMON_EXTRACT_MEMORY_MB"),
-                                 function="newsmon.analysis:analyze_page_for_store")
+                                 function="newsmon.analysis:analyze_page")
         self.min_pages = settings.getint("NEWSMON_SITE_LINE_MIN_PAGES")
         self.site_lines: dict[str, frozenset] = {}
         # the workers start with the first article request, so they are ready when

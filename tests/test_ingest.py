@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsmon import dedupe
+from newsmon.analysis import page_fingerprint
 from newsmon.store.db import integrity_ok, open_db
 from newsmon.store.ingest import ingest_page, ingest_pages
 
@@ -23,9 +24,10 @@ def rec(url, text, title="Title", source="herald", claims=None, fetched_at="2026
     article = {"title": title, "text": text, "authors": ["Ann Lee"], "published_at": "2026-10-31",
                "published_at_source": "jsonld", "canonical_url": extra.pop("canonical", None),
                "language": "en", "site_line_candidates": []}
+    claims = claims or []
     return {"url": url, "final_url": url, "source_id": source, "fetched_at": fetched_at,
             "status": 200, "html": f"<html><p>{text}</p></html>", "article": article,
-            "drop_reason": None, "claims": claims or [], **extra}
+            "drop_reason": None, "claims": claims, "fingerprint": page_fingerprint(text, claims), **extra}
 
 
 @pytest.fixture
@@ -57,7 +59,8 @@ def test_edit_adds_version_with_diff_and_new_claims(db, index):
     edited = STORY.replace("nine votes to four", "nine votes to five") + "\n\nThe mayor will present details on Friday."
     result = ingest_page(db, index, rec("http://127.0.0.1/a", edited, claims=[claim],
                                         fetched_at="2026-11-02T10:00:00Z"))
-    assert result == {"outcome": "updated", "article_id": first["article_id"], "version": 2}
+    assert result == {"outcome": "updated", "article_id": first["article_id"], "version": 2,
+                      "urls": ["http://127.0.0.1/a"]}
     row = db["articles"].get(first["article_id"])
     assert row["version_count"] == 2 and row["last_changed_at"] == "2026-11-02T10:00:00Z"
     assert row["text"] == edited

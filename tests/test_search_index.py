@@ -14,6 +14,7 @@ import pytest
 from newsmon import dedupe
 from newsmon.store.db import integrity_ok, open_db, write_transaction
 from newsmon.store.ingest import ingest_pages
+from newsmon.store.schema import SCHEMA_VERSION
 from tests.test_ingest import OTHER, STORY, rec
 
 
@@ -114,7 +115,7 @@ def test_a_schema_1_database_is_migrated_and_stays_searchable(tmp_path):
     db.conn.close()
 
     db = open_db(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert "fts_pending" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_ai'").fetchone()[0]
     assert hits(db, "articles", "harbour") == [1]
     ingest_pages(db, dedupe.NearDuplicateIndex(db.conn), [rec("http://127.0.0.1/a", STORY, claims=[claim("Ferries too")])])

@@ -39,7 +39,7 @@ from newsmon.cluster.wire import KNOWN_TTL, decode_item, key, url_key
 from newsmon.runner import pid_alive
 from newsmon.store.db import open_db, write_transaction
 from newsmon.store.ingest import ingest_pages
-from newsmon.store.queries import site_lines
+from newsmon.store.queries import known_url_rows, site_lines
 from newsmon.times import utcnow
 
 log = logging.getLogger("newsmon.ingest")
@@ -77,48 +77,11 @@ class IngestLock:
             self.fd = None
 
 
-def ensure_ack_table(db) -> None:
+def prune_acks(db) -> None:
+    """Forget acknowledged ids older than ACK_DAYS (an item that old was long stored)."""
     with write_transaction(db):
-        db.execute("CREATE TABLE IF NOT EXISTS ingest_acks (id TEXT PRIMARY KEY, run_id INTEGER, "
-                   "ingested_at TEXT)")
         cutoff = (datetime.now(UTC) - timedelta(days=ACK_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
         db.execute("DELETE FROM ingest_acks WHERE ingested_at < ?", [cutoff])
-
-
-def known_rows(db, urls) -> list[tuple[str, str, dict]]:
-    """(source_id, url, known row) for ``urls``: the rows of newsmon.store.db.known_urls."""
-    urls = list(dict.fromkeys(u for u in urls if u))
-    out = []
-    for i in range(0, len(urls), 500):
-        chunk = urls[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = db.execute(
-            f"""SELECT source_id, url, first_fetched_at, fetched_at, feed_updated_at, NULL, NULL, drop_reason
-                FROM pages WHERE url IN ({marks})""", chunk).fetchall()
-        rows += db.execute(
-            f"""SELECT a.source_id, u.url, a.first_seen_at, a.last_fetched_at, a.feed_updated_at, a.etag,
-                       a.last_modified, NULL
-                FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url IN ({marks})""",
-            chunk).fetchall()
-        out += _rows(rows)
-    return out
-
-
-def _rows(rows):
-    for source_id, url, first, last, feed_updated, etag, last_modified, drop_reason in rows:
-        yield source_id, url, {
-            "first_seen_at": first, "last_fetched_at": last, "feed_updated_at": feed_updated,
-            "etag": etag, "last_modified": last_modified, "drop_reason": drop_reason,
-        }
-
-
-def all_known_rows(db):
-    rows = db.execute("""SELECT source_id, url, first_fetched_at, fetched_at, feed_updated_at, NULL, NULL,
-                                drop_reason FROM pages""").fetchall()
-    rows += db.execute("""SELECT a.source_id, u.url, a.first_seen_at, a.last_fetched_at, a.feed_updated_at,
-                                 a.etag, a.last_modified, NULL
-                          FROM article_urls u JOIN articles a ON a.id = u.article_id""").fetchall()
-    return _rows(rows)
 
 
 class Ingester:
@@ -136,7 +99,7 @@ class Ingester:
         self.processing = key("items", "processing")
         self.dead = key("items", "dead")
         self.db = open_db(self.db_path)
-        ensure_ack_table(self.db)
+        prune_acks(self.db)
         self.index = dedupe.NearDuplicateIndex(self.db.conn, threshold=threshold or dedupe.DEFAULT_THRESHOLD)
         self.counts: Counter = Counter()
         self._site_lines_at: dict[str, float] = {}
@@ -158,7 +121,7 @@ class Ingester:
         """Known URLs (only where missing: a spider's lookup keeps the fresher TTL) and site lines."""
         n = 0
         pipe = self.server.pipeline(transaction=False)
-        for source_id, url, row in all_known_rows(self.db):
+        for source_id, url, row in known_url_rows(self.db):
             pipe.set(url_key(source_id, url), json.dumps(row), ex=KNOWN_TTL, nx=True)
             n += 1
             if n % 1000 == 0:
@@ -226,10 +189,8 @@ class Ingester:
                     if result["outcome"] == "dropped":
                         dropped[run_id][result["reason"]] += 1
                     sources.add(rec["source_id"])
-                    urls += [rec["url"], dedupe.canonicalize_url(rec.get("final_url") or rec["url"])]
-                    if result.get("article_id"):
-                        urls += [r[0] for r in self.db.execute(
-                            "SELECT url FROM article_urls WHERE article_id = ?", [result["article_id"]])]
+                    # what the spiders look up: the page's URL, and every URL its article is known under
+                    urls += [rec["url"], *result.get("urls", ())]
             for run_id, counts in per_run.items():
                 if run_id is None:
                     continue
@@ -243,7 +204,7 @@ class Ingester:
                                     [json.dumps(dict(total), sort_keys=True), run_id])
             self.db.conn.executemany("INSERT OR IGNORE INTO ingest_acks (id, run_id, ingested_at) VALUES (?, ?, ?)",
                                      [(item["id"], item.get("run_id"), now) for _, item in fresh])
-        known = known_rows(self.db, urls) if urls else []
+        known = known_url_rows(self.db, urls=urls) if urls else []
         # committed: now acknowledge, and tell the spiders what is known
         ingested = Counter(str(item.get("run_id") or "adhoc") for _, item in items)
         pipe = self.server.pipeline()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from newsmon.store.schema import FTS, INDEXES, SCHEMA_VERSION, TABLES, VIEWS, _fts_triggers
+from newsmon.store.schema import FTS, INDEXES, MIGRATIONS, RAW_TABLES, SCHEMA_VERSION, TABLES, VIEWS, _fts_triggers
 
 BUSY_TIMEOUT_MS = 30_000
 WAL_SIZE_LIMIT = 16 * 1024 * 1024   # bytes the -wal file is truncated to after a checkpoint
@@ -148,18 +148,39 @@ def open_db(path: str | Path, *, readonly: bool = False, migrate: bool = True) -
     path = Path(path)
     if not readonly and path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+    if migrate and not readonly and path.exists():
+        _check_version(path)    # before WAL mode or a migration writes to the file
     db = sqlite_utils.Database(connect(path, readonly=readonly))
     if migrate and not readonly:
         ensure_schema(db)
     return db
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was made by a newer newsmon than this one."""
+
+
+def _check_version(path: Path) -> None:
+    """Refuse a database made by a newer newsmon, reading it only."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(f"the database has schema {version}, made by a newer newsmon; this one knows "
+                           f"schema {SCHEMA_VERSION}: upgrade newsmon to use it")
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, columns, indexes and FTS; idempotent."""
+    """Bring the database to :mod:`newsmon.store.schema`'s declarations; idempotent."""
     current = db.execute("PRAGMA user_version").fetchone()[0]
     existing = set(db.table_names())
-    if current == SCHEMA_VERSION and set(TABLES) <= existing:
+    if current == SCHEMA_VERSION and (set(TABLES) | set(RAW_TABLES)) <= existing:
         return
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNew(f"the database has schema {current}, made by a newer newsmon; this one knows "
+                           f"schema {SCHEMA_VERSION}: upgrade newsmon to use it")
     with write_transaction(db):
         for name, (columns, pk, fks) in TABLES.items():
             table = db[name]
@@ -170,6 +191,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 for col, typ in columns.items():
                     if col not in have:
                         table.add_column(col, typ)
+        for sql in RAW_TABLES.values():
+            db.execute(sql)
         for name, cols, unique in INDEXES:
             db[name].create_index(cols, unique=unique, if_not_exists=True)
         for name, cols in FTS.items():
@@ -180,17 +203,25 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for name, sql in VIEWS.items():
             db.execute(f"DROP VIEW IF EXISTS {name}")
             db.execute(f"CREATE VIEW {name} AS {sql}")
+        for version, (_, step) in sorted(MIGRATIONS.items()):
+            if current < version and step is not None:
+                step(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def fts_out_of_step(conn: sqlite3.Connection) -> list[str]:
     """The full-text indexes that disagree with their table (FTS5's integrity-check, content included)."""
     bad = []
+    opened = not conn.in_transaction
     for name in FTS:
         try:
             conn.execute(f"INSERT INTO [{name}_fts] ([{name}_fts], rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError:
             bad.append(f"{name}_fts")
+    if opened and conn.in_transaction:
+        # the check is an INSERT, so Python's sqlite3 opened a transaction for it; left open,
+        # the next write_transaction would take it for an outer one and skip indexing at commit
+        conn.rollback()
     return bad
 
 

@@ -1,7 +1,10 @@
 """Store one analysed page: the dedupe decision, edit tracking and claims.
 
 This is the single write path of newsmon: the Scrapy StorePipeline, `newsmon
-reprocess` and the distributed ingest process all call :func:`ingest_page`.
+reprocess` and the distributed ingest process all call :func:`ingest_pages`;
+every row of articles, article_versions, claims, speakers and claim_groups is
+written here. The keys it stores (text hash, MinHash slots, speaker and
+statement keys) come with the analysis (newsmon.analysis), computed once.
 Everything one page changes is written in one transaction, so a crawl
 killed at any moment leaves no article without its version and no claim
 without its article.
@@ -13,6 +16,9 @@ Outcomes, as counted in the crawl summary:
 - ``updated``    a known article whose text changed: a new version + diff
 - ``unchanged``  a known article refetched with the same text
 - ``dropped``    not an article (the page is kept with its reason)
+
+A reanalysis of a stored page (``newsmon reprocess``) is ``changed``,
+``claims``, ``unchanged`` or ``lost`` (see :func:`_reanalyse`).
 """
 
 from __future__ import annotations
@@ -24,7 +30,6 @@ import sqlite3
 import sqlite_utils
 
 from newsmon import dedupe
-from newsmon.claims import claim_key, speaker_key
 from newsmon.store.blob import compress_html
 from newsmon.store.db import insert_row, update_row, upsert_row, write_transaction
 from newsmon.times import utcnow
@@ -70,13 +75,13 @@ _CLAIM_COLUMNS = ("article_id", "version", "speaker", "speaker_id", "speaker_rol
 _CLAIM_ROW = f"({', '.join('?' * len(_CLAIM_COLUMNS))})"
 _INSERT_CLAIMS = f"INSERT INTO claims ({', '.join(_CLAIM_COLUMNS)}) VALUES "
 _CLAIMS_PER_INSERT = 500    # 6,500 parameters, under SQLite's 32,766
+# what a reanalysis compares to tell "claims changed" from "unchanged"
+_CLAIM_FIELDS = ("speaker", "speaker_role", "speaker_mention", "cue", "kind", "quote",
+                 "sentence", "char_start", "char_end")
 
 
-def _speaker_id(db, claim: dict, now: str, key: str | None = None) -> int | None:
-    name = claim.get("speaker")
-    if not name:
-        return None
-    key = key or speaker_key(name)
+def _speaker_id(db, claim: dict, key: str, now: str) -> int:
+    name = claim["speaker"]
     row = db.conn.execute("SELECT id, aliases FROM speakers WHERE key = ?", [key]).fetchone()
     mention = claim.get("speaker_mention")
     if row is None:
@@ -93,58 +98,51 @@ def _speaker_id(db, claim: dict, now: str, key: str | None = None) -> int | None
     return speaker_id
 
 
-def _claim_group_id(db, claim: dict, speaker_id: int | None, article_id: int, now: str,
-                    key: str | None, counted: set[int]) -> int | None:
-    """The claim's group; its article_count grows once per article (``counted``: the
-    groups this article's claims, stored or about to be, already count in)."""
-    if not claim.get("speaker"):
-        return None  # an unattributed quote is not "the same statement by the same speaker"
-    key = key or claim_key(claim["speaker"], claim["quote"])
+def _claim_group_id(db, claim: dict, key: str, speaker_id: int, article_id: int, now: str) -> int:
+    """The statement's group (created on first sight; its article_count is set by write_claims)."""
     row = db.conn.execute("SELECT id FROM claim_groups WHERE key = ?", [key]).fetchone()
-    if row is None:
-        group_id = db.conn.execute(
-            "INSERT INTO claim_groups (key, speaker_id, speaker, quote, first_seen_at, "
-            "first_article_id, article_count) VALUES (?, ?, ?, ?, ?, ?, 1)",
-            [key, speaker_id, claim["speaker"], claim["quote"], now, article_id]).lastrowid
-        counted.add(group_id)
-        return group_id
-    group_id = row[0]
-    if group_id not in counted:
-        counted.add(group_id)
-        seen = db.conn.execute(
-            "SELECT 1 FROM claims WHERE claim_group_id = ? AND article_id = ? LIMIT 1",
-            [group_id, article_id]).fetchone()
-        if not seen:
-            db.conn.execute("UPDATE claim_groups SET article_count = article_count + 1 WHERE id = ?", [group_id])
-    return group_id
+    if row is not None:
+        return row[0]
+    return db.conn.execute(
+        "INSERT INTO claim_groups (key, speaker_id, speaker, quote, first_seen_at, first_article_id, "
+        "article_count) VALUES (?, ?, ?, ?, ?, ?, 0)",
+        [key, speaker_id, claim["speaker"], claim["quote"], now, article_id]).lastrowid
 
 
-def store_claims(db, article_id: int, version: int, claims: list[dict], now: str,
-                 keys: list | None = None) -> int:
-    """Insert the claims of one article version (caller owns the transaction).
+def write_claims(db, article_id: int, version: int, claims: list[dict], keys: list, now: str) -> None:
+    """The claims of one article version, replacing any it had (caller owns the transaction).
 
-    ``keys``: ``[speaker_key, claim_key]`` of each claim when the analysis
-    computed them (``analyze_page_for_store``), else they are computed here.
+    ``keys``: ``[speaker_key, claim_key]`` of each claim, as the analysis computed
+    them (newsmon.analysis.page_fingerprint). Each claim group these claims join or
+    leave gets its true article_count (the articles with a claim in it); a group no
+    article reports any more is deleted.
     """
-    if not keys or len(keys) != len(claims):
-        keys = [(None, None)] * len(claims)
-    rows, counted = [], set()
+    if len(keys) != len(claims):
+        raise ValueError(f"{len(claims)} claims but {len(keys)} claim keys: the analysis computes one pair a claim")
+    touched = {r[0] for r in db.execute(
+        "SELECT DISTINCT claim_group_id FROM claims WHERE article_id = ? AND version = ? "
+        "AND claim_group_id IS NOT NULL", [article_id, version])}
+    if touched or db.execute("SELECT 1 FROM claims WHERE article_id = ? AND version = ? LIMIT 1",
+                             [article_id, version]).fetchone():
+        db.execute("DELETE FROM claims WHERE article_id = ? AND version = ?", [article_id, version])
+    rows = []
     for claim, (speaker, group) in zip(claims, keys):
-        speaker_id = _speaker_id(db, claim, now, speaker)
-        group_id = _claim_group_id(db, claim, speaker_id, article_id, now, group, counted)
+        speaker_id = group_id = None
+        if claim.get("speaker"):    # an unattributed quote is not "the same statement by the same speaker"
+            speaker_id = _speaker_id(db, claim, speaker, now)
+            group_id = _claim_group_id(db, claim, group, speaker_id, article_id, now)
+            touched.add(group_id)
         row = dict(claim, article_id=article_id, version=version, speaker_id=speaker_id,
                    claim_group_id=group_id)
         rows.append([row.get(c) for c in _CLAIM_COLUMNS])
     for i in range(0, len(rows), _CLAIMS_PER_INSERT):
         chunk = rows[i:i + _CLAIMS_PER_INSERT]
         db.conn.execute(_INSERT_CLAIMS + ", ".join([_CLAIM_ROW] * len(chunk)), [v for r in chunk for v in r])
-    return len(claims)
-
-
-def _signature(fingerprint: dict, text: str):
-    """The text's MinHash slots: the analysis worker's, else computed here."""
-    values = fingerprint.get("minhash")
-    return values if values is not None else dedupe.signature_values(text)
+    if touched:
+        marks = ",".join("?" * len(touched))
+        db.execute(f"UPDATE claim_groups SET article_count = (SELECT count(DISTINCT article_id) FROM claims "
+                   f"WHERE claim_group_id = claim_groups.id) WHERE id IN ({marks})", list(touched))
+        db.execute(f"DELETE FROM claim_groups WHERE id IN ({marks}) AND article_count = 0", list(touched))
 
 
 def _article_fields(article: dict) -> dict:
@@ -162,6 +160,14 @@ def _article_fields(article: dict) -> dict:
     }
 
 
+def _fingerprint(rec: dict) -> dict:
+    """The analysis' keys of an article page; a page analysed without them is refused."""
+    fingerprint = rec.get("fingerprint")
+    if not fingerprint or not fingerprint.get("text_hash") or fingerprint.get("minhash") is None:
+        raise ValueError("an article without its fingerprint: analyse pages with newsmon.analysis.analyze_page")
+    return fingerprint
+
+
 def ingest_pages(db: sqlite_utils.Database, index: dedupe.NearDuplicateIndex, recs: list[dict], *,
                  run_id: int | None = None, store_html: bool = True) -> list[dict]:
     """Write analysed pages in one transaction; one result dict per page.
@@ -169,23 +175,31 @@ def ingest_pages(db: sqlite_utils.Database, index: dedupe.NearDuplicateIndex, re
     ``rec`` holds: source_id, url (the canonical request URL), final_url,
     fetched_at, status, content_type, encoding, html, feed_published,
     feed_updated, etag, last_modified, not_modified (a 304), and from the
-    analysis: article (newsmon.extract result or None), drop_reason, claims.
+    analysis (newsmon.analysis.analyze_page): article (or None), drop_reason,
+    claims, fingerprint. A rec with ``reanalysis`` (an article id) is a new
+    analysis of that article's stored page: see :func:`_reanalyse`.
+
     Each page gets its own savepoint: a page that fails is rolled back alone
     and reported as ``{"outcome": "error", ...}``; a database that fails
     (disk full, read-only) raises, and nothing of the batch is committed.
+    A stored article's result lists the URLs it is now known under (``urls``).
     """
     results = []
     with write_transaction(db):
         for rec in recs:
             db.execute("SAVEPOINT page")
             try:
-                result = _ingest(db, index, rec, rec.get("fetched_at") or utcnow(), run_id, store_html)
+                now = rec.get("fetched_at") or utcnow()
+                if rec.get("reanalysis"):
+                    result = _reanalyse(db, index, rec, utcnow())
+                else:
+                    result = _ingest(db, index, rec, now, run_id, store_html)
             except sqlite3.IntegrityError as e:
                 db.execute("ROLLBACK TO page")
                 result = {"outcome": "error", "reason": f"integrity: {e}"}
             except sqlite3.Error:
                 raise  # the database itself failed (disk full, read-only): the batch fails
-            except Exception as e:  # a bug or an odd page: that page alone is lost, counted
+            except Exception as e:
                 log.exception("could not ingest %s", rec.get("url"))
                 db.execute("ROLLBACK TO page")
                 result = {"outcome": "error", "reason": f"{type(e).__name__}: {e}"}
@@ -226,8 +240,8 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
     declared = dedupe.pick_canonical(rec.get("final_url") or rec["url"], article.get("canonical_url"))
     seen_urls = [declared, rec["url"], dedupe.canonicalize_url(rec.get("final_url") or rec["url"])]
     text = article["text"]
-    fingerprint = rec.get("fingerprint") or {}    # computed by the analysis worker, when it ran there
-    digest = fingerprint.get("text_hash") or dedupe.text_hash(text)
+    fingerprint = _fingerprint(rec)
+    digest = fingerprint["text_hash"]
     known = _article_for_urls(db, seen_urls)
     fields = _article_fields(article)
     validators = {"etag": rec.get("etag"), "last_modified": rec.get("last_modified")}
@@ -245,7 +259,7 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
         if known["text_hash"] == digest:
             update_row(db, "articles", article_id, base)
             outcome = "unchanged" if refetch else "duplicate"
-            return {"outcome": outcome, "article_id": article_id, "method": "url"}
+            return {"outcome": outcome, "article_id": article_id, "method": "url", "urls": _urls(db, article_id)}
         version = (known["version_count"] or 1) + 1
         diff = dedupe.text_diff(known["text"] or "", text,
                                 f"version {version - 1}", f"version {version}")
@@ -257,15 +271,15 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
             "text_hash": digest, "diff": diff})
         if not known["duplicate_of"]:
             index.remove(article_id)
-            index.add(article_id, _signature(fingerprint, text))
-        store_claims(db, article_id, version, rec.get("claims") or [], now, fingerprint.get("claim_keys"))
-        return {"outcome": "updated", "article_id": article_id, "version": version}
+            index.add(article_id, fingerprint["minhash"])
+        write_claims(db, article_id, version, rec.get("claims") or [], fingerprint["claim_keys"], now)
+        return {"outcome": "updated", "article_id": article_id, "version": version, "urls": _urls(db, article_id)}
 
     # a story not stored under any of its URLs: exact, then near duplicate?
     duplicate_of, method, similarity = None, None, None
     row = db.execute(
         "SELECT id FROM articles WHERE text_hash = ? ORDER BY id LIMIT 1", [digest]).fetchone()
-    signature = _signature(fingerprint, text)
+    signature = fingerprint["minhash"]
     if row:
         duplicate_of, method, similarity = _root(db, row[0]), "exact", 1.0
     else:
@@ -292,11 +306,59 @@ def _ingest(db, index, rec, now, run_id, store_html) -> dict:
         index.add(article_id, signature)
     if duplicate_of is None:  # a copy must not teach the learner the story's own lines
         count_site_lines(db, rec["source_id"], article.get("site_line_candidates") or [], now)
-    store_claims(db, article_id, 1, rec.get("claims") or [], now, fingerprint.get("claim_keys"))
+    write_claims(db, article_id, 1, rec.get("claims") or [], fingerprint["claim_keys"], now)
     if duplicate_of is not None:
         return {"outcome": "duplicate", "article_id": article_id, "method": method,
-                "duplicate_of": duplicate_of, "similarity": similarity}
-    return {"outcome": "new", "article_id": article_id}
+                "duplicate_of": duplicate_of, "similarity": similarity, "urls": _urls(db, article_id)}
+    return {"outcome": "new", "article_id": article_id, "urls": _urls(db, article_id)}
+
+
+def _urls(db, article_id: int) -> list[str]:
+    return [r[0] for r in db.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])]
+
+
+def _reanalyse(db, index, rec: dict, now: str) -> dict:
+    """A new analysis of a stored article's page (``rec["reanalysis"]``: its id) rewrites its
+    current version in place: a change that comes from newsmon, not from the publisher,
+    is not an edit and makes no new version.
+
+    Outcomes: ``changed`` (text or metadata rewritten; also when the stored text was
+    damaged and its hash no longer matches), ``claims`` (same text, claims rewritten),
+    ``unchanged``, or ``lost`` (the page is no longer an article: kept as it was).
+    """
+    article_id = rec["reanalysis"]
+    if rec.get("drop_reason") or not rec.get("article"):
+        return {"outcome": "lost", "article_id": article_id, "reason": rec.get("drop_reason") or "no_article"}
+    article = rec["article"]
+    fingerprint = _fingerprint(rec)
+    fields = _article_fields(article)
+    digest = fingerprint["text_hash"]
+    cols = list(fields) + ["text_hash", "version_count", "duplicate_of"]
+    row = dict(zip(cols, db.execute(f"SELECT {', '.join(cols)} FROM articles WHERE id = ?",
+                                    [article_id]).fetchone()))
+    version = row["version_count"] or 1
+    stored_version = db.execute("SELECT text, text_hash, title FROM article_versions "
+                                "WHERE article_id = ? AND version = ?", [article_id, version]).fetchone()
+    text_changed = (row["text"] != article["text"] or row["text_hash"] != digest
+                    or stored_version is None or tuple(stored_version) != (article["text"], digest, fields["title"]))
+    meta_changed = any(row[k] != v for k, v in fields.items())
+    claims = rec.get("claims") or []
+    stored_claims = db.execute(f"SELECT {', '.join(_CLAIM_FIELDS)} FROM claims WHERE article_id = ? AND version = ? "
+                               "ORDER BY id", [article_id, version]).fetchall()
+    claims_changed = stored_claims != [tuple(c.get(k) for k in _CLAIM_FIELDS) for c in claims]
+    if text_changed or meta_changed:
+        update_row(db, "articles", article_id, fields | {"text_hash": digest})
+        if stored_version is not None:
+            db.execute("UPDATE article_versions SET text = ?, text_hash = ?, title = ? "
+                       "WHERE article_id = ? AND version = ?",
+                       [article["text"], digest, fields["title"], article_id, version])
+        if text_changed and not row["duplicate_of"]:
+            index.remove(article_id)
+            index.add(article_id, fingerprint["minhash"])
+    if claims_changed:
+        write_claims(db, article_id, version, claims, fingerprint["claim_keys"], now)
+    outcome = "changed" if text_changed or meta_changed else "claims" if claims_changed else "unchanged"
+    return {"outcome": outcome, "article_id": article_id}
 
 
 def save_page(db: sqlite_utils.Database, page: dict) -> None:

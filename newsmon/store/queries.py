@@ -46,29 +46,46 @@ def finish_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
         db["crawl_runs"].update(run_id, fields)
 
 
-def known_urls(db: sqlite_utils.Database, source_id: str) -> dict[str, dict]:
-    """url -> what the spider needs to decide whether to fetch it again.
+_KNOWN_PAGES = """SELECT source_id, url, first_fetched_at, fetched_at, feed_updated_at, NULL, NULL, drop_reason
+                  FROM pages"""
+_KNOWN_ARTICLE_URLS = """SELECT a.source_id, u.url, a.first_seen_at, a.last_fetched_at, a.feed_updated_at, a.etag,
+                                a.last_modified, NULL
+                         FROM article_urls u JOIN articles a ON a.id = u.article_id"""
 
-    Covers stored articles (by every URL they were seen under) and pages
-    that were fetched but dropped (non-articles), so neither is refetched on
-    every crawl.
+
+def known_url_rows(db: sqlite_utils.Database, *, source_id: str | None = None,
+                   urls=None) -> list[tuple[str, str, dict]]:
+    """``(source_id, url, known)`` for stored URLs: of one source, of the given ``urls``, or all.
+
+    ``known`` is what a spider needs to decide whether to fetch a URL again
+    (newsmon.recheck): it covers stored articles (by every URL they were seen
+    under) and pages that were fetched but dropped (non-articles), so neither
+    is refetched on every crawl.
     """
-    known: dict[str, dict] = {}
-    rows = db.execute(
-        """SELECT url, first_fetched_at, fetched_at, feed_updated_at, NULL, NULL, drop_reason
-           FROM pages WHERE source_id = ?""", [source_id]).fetchall()
-    rows += db.execute(
-        """SELECT u.url, a.first_seen_at, a.last_fetched_at, a.feed_updated_at, a.etag,
-                  a.last_modified, NULL
-           FROM article_urls u JOIN articles a ON a.id = u.article_id
-           WHERE a.source_id = ?""", [source_id]).fetchall()
-    for url, first, last, feed_updated, etag, last_modified, drop_reason in rows:
-        known[url] = {
-            "first_seen_at": first, "last_fetched_at": last,
-            "feed_updated_at": feed_updated, "etag": etag,
-            "last_modified": last_modified, "drop_reason": drop_reason,
-        }
-    return known
+    if urls is not None:
+        urls = list(dict.fromkeys(u for u in urls if u))
+        chunks = [urls[i:i + 500] for i in range(0, len(urls), 500)]
+        queries = [(f" WHERE url IN ({','.join('?' * len(c))})", f" WHERE u.url IN ({','.join('?' * len(c))})", c)
+                   for c in chunks]
+    elif source_id is not None:
+        queries = [(" WHERE source_id = ?", " WHERE a.source_id = ?", [source_id])]
+    else:
+        queries = [("", "", [])]
+    out = []
+    for pages_where, urls_where, params in queries:
+        rows = db.execute(_KNOWN_PAGES + pages_where, params).fetchall()
+        rows += db.execute(_KNOWN_ARTICLE_URLS + urls_where, params).fetchall()
+        for source, url, first, last, feed_updated, etag, last_modified, drop_reason in rows:
+            out.append((source, url, {
+                "first_seen_at": first, "last_fetched_at": last, "feed_updated_at": feed_updated,
+                "etag": etag, "last_modified": last_modified, "drop_reason": drop_reason,
+            }))
+    return out
+
+
+def known_urls(db: sqlite_utils.Database, source_id: str) -> dict[str, dict]:
+    """url -> its ``known`` row (:func:`known_url_rows`), for one source's spider."""
+    return {url: known for _, url, known in known_url_rows(db, source_id=source_id)}
 
 
 def site_lines(db: sqlite_utils.Database, site: str, min_pages: int = 3) -> frozenset[str]:

@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 
 import sqlite_utils
@@ -36,7 +35,7 @@ import sqlite_utils
 from newsmon import dedupe, defaults
 from newsmon.store.blob import decompress_html
 from newsmon.store.db import write_transaction
-from newsmon.store.ingest import _article_fields, ingest_pages, store_claims
+from newsmon.store.ingest import ingest_pages
 from newsmon.store.queries import site_lines
 from newsmon.times import utcnow
 from newsmon.workers import AnalysisFailed, AnalysisPool
@@ -44,8 +43,6 @@ from newsmon.workers import AnalysisFailed, AnalysisPool
 log = logging.getLogger(__name__)
 
 WRITE_BATCH = 32        # finished pages written per transaction
-_CLAIM_COLUMNS = ("speaker", "speaker_role", "speaker_mention", "cue", "kind", "quote",
-                  "sentence", "char_start", "char_end")
 
 
 def source_settings(db: sqlite_utils.Database, source_id: str) -> dict:
@@ -147,103 +144,29 @@ def reprocess(db: sqlite_utils.Database, *, source_id: str | None = None, worker
 
 
 def _write(db, batch: list, sources: dict, counts: Counter) -> None:
-    """Write finished pages in one transaction (formerly dropped pages via ingest)."""
-    now = utcnow()
-    fresh = []
+    """Write finished pages in one transaction, through the ingest path: a stored
+    article's new analysis rewrites its current version (``reanalysis``), a formerly
+    dropped page that is an article now is ingested as new."""
+    by_source: dict[str, list[dict]] = defaultdict(list)
+    for page, analysis in batch:
+        if isinstance(analysis, AnalysisFailed):
+            counts[analysis.reason] += 1
+        elif page["article_id"]:
+            by_source[page["source_id"]].append({"url": page["url"], "source_id": page["source_id"],
+                                                 "reanalysis": page["article_id"], **analysis})
+        elif analysis["drop_reason"]:
+            counts["still_dropped"] += 1
+        else:
+            by_source[page["source_id"]].append({
+                "url": page["url"], "source_id": page["source_id"], "final_url": page["url"],
+                "fetched_at": page["fetched_at"] or utcnow(), "status": page["status"],
+                "content_type": page["content_type"], "encoding": page["encoding"],
+                "feed_published": page["feed_published"], "feed_updated": page["feed_updated"],
+                "html": decompress_html(page["blob"]), **analysis})
     with write_transaction(db):
-        for page, analysis in batch:
-            if isinstance(analysis, AnalysisFailed):
-                counts[analysis.reason] += 1
-                continue
-            if page["article_id"]:
-                if analysis["drop_reason"]:
-                    counts["lost"] += 1
+        for source_id, recs in by_source.items():    # each source deduplicates with its own threshold
+            for rec, result in zip(recs, ingest_pages(db, sources[source_id].index, recs, store_html=True)):
+                if result["outcome"] == "lost":
                     log.warning("%s is no longer extracted as an article (%s); kept as it was",
-                                page["url"], analysis["drop_reason"])
-                    continue
-                db.execute("SAVEPOINT page")
-                try:
-                    outcome = _replace_current_version(db, sources[page["source_id"]].index,
-                                                       page["article_id"], analysis, now)
-                except Exception as e:
-                    if isinstance(e, sqlite3.Error) and not isinstance(e, sqlite3.IntegrityError):
-                        raise
-                    log.exception("could not reprocess %s", page["url"])
-                    db.execute("ROLLBACK TO page")
-                    outcome = "error"
-                db.execute("RELEASE page")
-                counts[outcome] += 1
-            elif analysis["drop_reason"]:
-                counts["still_dropped"] += 1
-            else:
-                fresh.append((page, analysis))
-        for page, analysis in fresh:   # ingest_pages nests in this transaction
-            rec = {"url": page["url"], "source_id": page["source_id"], "final_url": page["url"],
-                   "fetched_at": page["fetched_at"] or now, "status": page["status"],
-                   "content_type": page["content_type"], "encoding": page["encoding"],
-                   "feed_published": page["feed_published"], "feed_updated": page["feed_updated"],
-                   "html": decompress_html(page["blob"]), **analysis}
-            result = ingest_pages(db, sources[page["source_id"]].index, [rec], store_html=True)[0]
-            counts[result["outcome"]] += 1
-
-
-def _stored_claims(db, article_id: int, version: int) -> list[tuple]:
-    return db.execute(f"SELECT {', '.join(_CLAIM_COLUMNS)} FROM claims WHERE article_id = ? AND version = ? "
-                      "ORDER BY id", [article_id, version]).fetchall()
-
-
-def _replace_claims(db, article_id: int, version: int, claims: list[dict], now: str) -> None:
-    """Replace one version's claims; the claim groups they touch get true article counts."""
-    def groups() -> set[int]:
-        return {r[0] for r in db.execute(
-            "SELECT DISTINCT claim_group_id FROM claims WHERE article_id = ? AND version = ? "
-            "AND claim_group_id IS NOT NULL", [article_id, version])}
-
-    touched = groups()
-    db.execute("DELETE FROM claims WHERE article_id = ? AND version = ?", [article_id, version])
-    store_claims(db, article_id, version, claims, now)
-    touched |= groups()
-    if touched:
-        marks = ",".join("?" * len(touched))
-        db.execute(f"UPDATE claim_groups SET article_count = (SELECT count(DISTINCT article_id) FROM claims "
-                   f"WHERE claim_group_id = claim_groups.id) WHERE id IN ({marks})", list(touched))
-        # statements no article reports any more
-        db.execute(f"DELETE FROM claim_groups WHERE id IN ({marks}) AND article_count = 0", list(touched))
-
-
-def _replace_current_version(db, index, article_id: int, analysis: dict, now: str) -> str:
-    """Rewrite an article's current version from a new analysis (caller owns the transaction).
-
-    ``changed`` when the text or metadata differ from what is stored (also
-    when the stored text was damaged and its hash no longer matches),
-    ``claims`` when only the claims differ, else ``unchanged``.
-    """
-    article = analysis["article"]
-    fields = _article_fields(article)
-    digest = dedupe.text_hash(article["text"])
-    cols = list(fields) + ["text_hash", "version_count", "duplicate_of"]
-    row = dict(zip(cols, db.execute(f"SELECT {', '.join(cols)} FROM articles WHERE id = ?",
-                                    [article_id]).fetchone()))
-    version = row["version_count"] or 1
-    stored_version = db.execute("SELECT text, text_hash, title FROM article_versions "
-                                "WHERE article_id = ? AND version = ?", [article_id, version]).fetchone()
-    text_changed = (row["text"] != article["text"] or row["text_hash"] != digest
-                    or stored_version is None or tuple(stored_version) != (article["text"], digest, fields["title"]))
-    meta_changed = any(row[k] != v for k, v in fields.items())
-    new_claims = [tuple(c.get(k) for k in _CLAIM_COLUMNS) for c in analysis["claims"]]
-    claims_changed = _stored_claims(db, article_id, version) != new_claims
-
-    if text_changed or meta_changed:
-        db["articles"].update(article_id, fields | {"text_hash": digest})
-        if stored_version is not None:
-            db.execute("UPDATE article_versions SET text = ?, text_hash = ?, title = ? "
-                       "WHERE article_id = ? AND version = ?",
-                       [article["text"], digest, fields["title"], article_id, version])
-        if text_changed and not row["duplicate_of"]:
-            index.remove(article_id)
-            index.add(article_id, dedupe.signature_values(article["text"]))
-    if claims_changed:
-        _replace_claims(db, article_id, version, analysis["claims"], now)
-    if text_changed or meta_changed:
-        return "changed"
-    return "claims" if claims_changed else "unchanged"
+                                rec["url"], result["reason"])
+                counts[result["outcome"]] += 1

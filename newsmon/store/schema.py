@@ -1,13 +1,27 @@
 """newsmon's database schema: every table, index, full-text index and view, in one place.
 
-Column order is the display order. Times are ISO 8601 UTC text. A change here
-(a new table or column) needs ``SCHEMA_VERSION`` raised and a step in
-``MIGRATIONS``: tests/test_schema.py fails until both are there, and opens a
-database made by the previous release to check that it migrates."""
+Column order is the display order. Times are ISO 8601 UTC text.
+:func:`newsmon.store.db.ensure_schema` brings any database to this schema when
+it is opened: missing tables, columns and indexes are created from the
+declarations below, the triggers and views recreated, then each version's
+step of ``MIGRATIONS`` above the database's own runs, in order.
+
+Changing anything here (a table, a column, an index, a trigger, a view) means:
+raise ``SCHEMA_VERSION``, say what changed in ``MIGRATIONS`` (with a step
+function when creating what is missing is not enough, e.g. to fill a new
+column), record ``SCHEMA_DIGEST``, and keep a database made by the schema before
+(``python tests/schema_snapshot.py``, run before the change, writes it and
+prints the digest). tests/test_schema.py fails until all of that is done, and
+checks that the kept databases open and migrate.
+"""
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2   # 2: full-text indexing deferred to commit (fts_pending)
+import hashlib
+import json
+from collections.abc import Callable
+
+SCHEMA_VERSION = 3
 
 # table -> (columns, pk, foreign keys). Column order is the display order.
 TABLES: dict[str, tuple[dict, str, list]] = {
@@ -76,6 +90,22 @@ TABLES: dict[str, tuple[dict, str, list]] = {
     }, "origin", []),
     # rows written in the open transaction and not yet in their FTS index (see index_pending_fts)
     "fts_pending": ({"tbl": str, "id": int}, ("tbl", "id"), []),
+    # distributed mode: the Redis items ingest has stored (newsmon.cluster.ingest)
+    "ingest_acks": ({"id": str, "run_id": int, "ingested_at": str}, "id", []),
+}
+
+# Tables sqlite-utils cannot declare (WITHOUT ROWID, NOT NULL): the near-duplicate
+# index (newsmon.dedupe.NearDuplicateIndex), as SQL.
+RAW_TABLES = {
+    "minhash_meta": "CREATE TABLE IF NOT EXISTS minhash_meta (key TEXT PRIMARY KEY, value TEXT)",
+    "minhash_signatures": """CREATE TABLE IF NOT EXISTS minhash_signatures (
+           article_id INTEGER PRIMARY KEY, sig BLOB NOT NULL)""",
+    # WITHOUT ROWID: the primary key *is* the (band, hash) lookup index, and
+    # removal recomputes the band keys from the stored signature, so no
+    # second index on article_id is needed.
+    "minhash_bands": """CREATE TABLE IF NOT EXISTS minhash_bands (
+           band INTEGER NOT NULL, hash INTEGER NOT NULL, article_id INTEGER NOT NULL,
+           PRIMARY KEY (band, hash, article_id)) WITHOUT ROWID""",
 }
 
 INDEXES = [
@@ -174,3 +204,27 @@ VIEWS = {
         LEFT JOIN crawl_runs r ON r.id = (SELECT id FROM crawl_runs WHERE source_id = s.id
                                           ORDER BY started_at DESC, id DESC LIMIT 1)""",
 }
+
+
+# version -> (what it changed, the step that brings a database of the version before
+# to it, if creating what is missing and recreating triggers and views is not enough)
+MIGRATIONS: dict[int, tuple[str, Callable | None]] = {
+    1: ("the tables of DESIGN.md", None),
+    2: ("full-text indexing deferred to commit: fts_pending, and the FTS triggers note rows there", None),
+    3: ("minhash_*, ingest_acks declared here (the near-duplicate index and the ingest service created them)", None),
+}
+# the digest of the declarations above at SCHEMA_VERSION (tests/test_schema.py)
+SCHEMA_DIGEST = "549094f412f5189c"
+
+
+def schema_digest() -> str:
+    """A digest of every declaration of this module: it changes with any table, column,
+    index, trigger or view."""
+    declared = {
+        "tables": {name: [[[c, t.__name__] for c, t in cols.items()], pk, fks]
+                   for name, (cols, pk, fks) in TABLES.items()},
+        "raw": RAW_TABLES, "indexes": INDEXES, "fts": FTS, "views": VIEWS,
+        "triggers": {name: _fts_triggers(name, cols) for name, cols in FTS.items()},
+    }
+    return hashlib.sha256(json.dumps(declared, sort_keys=True).encode()).hexdigest()[:16]
+

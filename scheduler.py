@@ -32,7 +32,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from apscheduler.executors.pool import ThreadPoolExecutor as JobThreadPool
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -41,6 +40,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from newsmon.config import Config, ConfigError, Source, load_config, parse_interval, parse_schedule
 from newsmon.health import DEFAULT_FAILURE_RUNS, check_source
+from newsmon.redact import url_for_logs
 from newsmon.runner import CrawlProcess, CrawlResult, close_orphan_runs
 from newsmon.store.db import open_db
 from newsmon.store.queries import upsert_sources
@@ -147,12 +147,6 @@ def due_sources(db, config: Config, now: datetime | None = None) -> list[Source]
     return [s for s in sources if first[s.id] is None]
 
 
-def redact(url: str) -> str:
-    """A URL safe for logs: scheme and host only (webhook paths often hold tokens)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}/…"
-
-
 def post_webhook(url: str, events: list[dict], timeout: float = 10.0) -> bool:
     """POST alert events as JSON; a failing receiver is logged, never fatal."""
     if not url or not events:
@@ -166,7 +160,7 @@ def post_webhook(url: str, events: list[dict], timeout: float = 10.0) -> bool:
             response.read(1024)
         return True
     except Exception as e:  # noqa: BLE001 - any failure of the receiver is only logged
-        log.warning("webhook %s failed: %s", redact(url), type(e).__name__)
+        log.warning("webhook %s failed: %s", url_for_logs(url), type(e).__name__)
         return False
 
 

@@ -42,7 +42,8 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
 
-from newsmon.addresses import SAFE_SCHEMES, host_key, is_private_host, refusal_reason  # noqa: F401
+from newsmon.addresses import SAFE_SCHEMES, host_key, refusal_reason
+from newsmon.config import default_db_path
 from newsmon.store.db import connect
 from newsmon.times import parse_time, utcnow
 
@@ -291,7 +292,6 @@ def _store_path(crawler):
     """The database the crawl stores into, or None when it stores elsewhere (distributed)."""
     if "pipelines.store.StorePipeline" not in crawler.settings.getdict("ITEM_PIPELINES"):
         return None
-    from newsmon.config import default_db_path
     return default_db_path(crawler.settings.get("NEWSMON_DB"))
 
 

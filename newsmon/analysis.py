@@ -12,7 +12,7 @@ from __future__ import annotations
 from newsmon.claims import claim_key, extract_claims, speaker_key
 from newsmon.extract import extract_article, page_drop_reason, parse_html
 from newsmon.fingerprint import fingerprints
-from newsmon.store.blob import decompress_html
+from newsmon.htmlblob import decompress_html
 
 
 def page_fingerprint(text: str, claims: list[dict]) -> dict:

@@ -3,7 +3,9 @@ passwords in URLs, token-like query parameters, the webhook URL."""
 
 from __future__ import annotations
 
+import logging
 import re
+from urllib.parse import urlsplit
 
 SECRET_KEY_RE = re.compile(r"pass|secret|token|auth|key|credential|cookie|proxy|session|webhook|signature",
                            re.I)
@@ -61,3 +63,43 @@ def secret_values(settings: dict, options: dict | None = None) -> set[str]:
     walk(settings or {})
     walk(options or {})
     return {s for s in found if len(s) >= 4}
+
+
+class _RedactingRecordFactory:
+    """A log record factory that blanks configured secrets in every message,
+    whatever logger or handler (Scrapy reinstalls its root handler at start)."""
+
+    def __init__(self, previous, secrets):
+        self.previous = previous
+        self.secrets = sorted(secrets, key=len, reverse=True)
+
+    def __call__(self, *args, **kwargs):
+        record = self.previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string is logging's problem, not ours
+            return record
+        redacted = message
+        for secret in self.secrets:
+            if secret in redacted:
+                redacted = redacted.replace(secret, REDACTED)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return record
+
+
+def install_log_redaction(secrets) -> None:
+    secrets = {s for s in secrets if s and len(s) >= 4}
+    if not secrets:
+        return
+    current = logging.getLogRecordFactory()
+    if isinstance(current, _RedactingRecordFactory):
+        current.secrets = sorted(set(current.secrets) | secrets, key=len, reverse=True)
+        return
+    logging.setLogRecordFactory(_RedactingRecordFactory(current, secrets))
+
+
+def url_for_logs(url: str) -> str:
+    """A URL safe for logs: scheme and host only (webhook paths often hold tokens)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}/…"

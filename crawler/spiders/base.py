@@ -31,7 +31,7 @@ from crawler.middlewares import stopped_reason
 from newsmon.config import ConfigError, default_db_path, load_config
 from newsmon.dedupe import canonicalize_url
 from newsmon.recheck import recheck_offsets, recheck_reason
-from newsmon.redact import secret_values
+from newsmon.redact import install_log_redaction, secret_values
 from newsmon.store.db import open_db
 from newsmon.store.queries import known_urls, upsert_sources
 from newsmon.times import utcnow
@@ -292,40 +292,6 @@ def _without_controls(text: str, body: bytes, encoding: str) -> str:
             and len(body.translate(None, _CONTROL_RE_BYTES)) == len(body):
         return text
     return _CONTROL_RE.sub("", text)
-
-
-class _RedactingRecordFactory:
-    """A log record factory that blanks configured secrets in every message,
-    whatever logger or handler (Scrapy reinstalls its root handler at start)."""
-
-    def __init__(self, previous, secrets):
-        self.previous = previous
-        self.secrets = sorted(secrets, key=len, reverse=True)
-
-    def __call__(self, *args, **kwargs):
-        record = self.previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string is logging's problem, not ours
-            return record
-        redacted = message
-        for secret in self.secrets:
-            if secret in redacted:
-                redacted = redacted.replace(secret, "***")
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return record
-
-
-def install_log_redaction(secrets) -> None:
-    secrets = {s for s in secrets if s and len(s) >= 4}
-    if not secrets:
-        return
-    current = logging.getLogRecordFactory()
-    if isinstance(current, _RedactingRecordFactory):
-        current.secrets = sorted(set(current.secrets) | secrets, key=len, reverse=True)
-        return
-    logging.setLogRecordFactory(_RedactingRecordFactory(current, secrets))
 
 
 def _header(response, name: bytes) -> str | None:

@@ -10,6 +10,9 @@ from collections import Counter
 from pathlib import Path
 
 from newsmon.cluster.wire import client, key
+from newsmon.runner import CrawlResult
+from newsmon.store.db import open_db
+from newsmon.store.queries import finish_run, start_run
 
 log = logging.getLogger("newsmon.distributed")
 
@@ -45,8 +48,6 @@ class DistributedCrawl:
 
     def __init__(self, source, config_path: Path, db_path: Path, *, log_file=None,
                  extra_settings: dict | None = None):
-        from newsmon.store.db import open_db
-        from newsmon.store.queries import start_run
 
         self.source = source
         self.db_path = Path(db_path)
@@ -123,9 +124,6 @@ class DistributedCrawl:
         return self.finish()
 
     def finish(self):
-        from newsmon.runner import CrawlResult
-        from newsmon.store.db import open_db
-        from newsmon.store.queries import finish_run
 
         self._release()
         reports = [json.loads(r) for r in self.server.lrange(key("run", self.run_id, "stats"), 0, -1)]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from newsmon.cluster.crawl import run_crawled
 from newsmon.cluster.wire import client, key
+from newsmon.runner import crawl_command, crawl_env
 
 log = logging.getLogger("newsmon.distributed")
 
@@ -37,7 +38,6 @@ class CrawlerSupervisor:
         self.stopping = False
 
     def _spawn(self, source_id: str, run_id: int, spider: str) -> None:
-        from newsmon.runner import crawl_command, crawl_env
 
         # the crawl needs no database: the spider's bookkeeping goes to a scratch file
         env = crawl_env(self.config_path, self.scratch / f"scratch-{os.getpid()}.db", run_id)

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsmon.config import Source
+from newsmon.runner import format_summary, run_crawl
+from newsmon.store.db import open_db
+from newsmon.store.queries import upsert_sources
 
 # ---------------------------------------------------------------------------
 # check-source: a dry run of the real crawl
@@ -73,9 +76,6 @@ def dry_run(source: Source, config, limit: int = 5, timeout: float = 600) -> Dry
     At most ``limit`` article pages are fetched (NEWSMON_MAX_PAGES); the
     user's database is never opened. Returns what the crawl stored.
     """
-    from newsmon.runner import format_summary, run_crawl
-    from newsmon.store.db import open_db
-    from newsmon.store.queries import upsert_sources
 
     tmp = Path(tempfile.mkdtemp(prefix="newsmon-check-"))
     try:

@@ -1,4 +1,5 @@
-"""The SQLite store: ``schema`` (every table), ``db`` (connections, transactions),
-``ingest`` (the one write path of articles, versions, claims, speakers and claim
-groups), ``reprocess`` (re-analysing stored pages), ``queries`` (the small reads
-and writes around them), ``blob`` (stored HTML)."""
+"""The SQLite store: ``schema`` (every table, declared once), ``db`` (connections,
+transactions, migrations), ``ingest`` (the one write path of articles, versions,
+claims, speakers and claim groups), ``reprocess`` (re-analysing stored pages),
+``queries`` (the small reads and writes around them). Stored HTML is compressed
+by newsmon.htmlblob."""

@@ -30,7 +30,7 @@ import sqlite3
 import sqlite_utils
 
 from newsmon import dedupe
-from newsmon.store.blob import compress_html
+from newsmon.htmlblob import compress_html
 from newsmon.store.db import insert_row, update_row, upsert_row, write_transaction
 from newsmon.times import utcnow
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from newsmon import dedupe, defaults
-from newsmon.store.blob import decompress_html
+from newsmon.htmlblob import decompress_html
 from newsmon.store.db import write_transaction
 from newsmon.store.ingest import ingest_pages
 from newsmon.store.queries import site_lines

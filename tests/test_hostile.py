@@ -77,6 +77,7 @@ def assert_good_stored(site, result: Crawl, case: str, n=GOOD_N):
 
 # 1 ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_compression_bombs_and_oversized_bodies_are_stopped(hostile, tmp_path):
     started = time.monotonic()
     result = crawl(hostile, tmp_path, "bombs")
@@ -127,6 +128,7 @@ def test_pathological_html_is_bounded_and_decoded_right(hostile, tmp_path):
 
 # 3 ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_feeds_entities_never_expanded_and_bad_feeds_skipped(hostile, tmp_path):
     result = crawl(hostile, tmp_path, "feeds")
     assert result.proc.returncode == 0, result.output()[-4000:]
@@ -138,6 +140,7 @@ def test_feeds_entities_never_expanded_and_bad_feeds_skipped(hostile, tmp_path):
     assert "root:x:0:0" not in result.output()
 
 
+@pytest.mark.slow
 def test_sitemaps_entities_bombs_depth_and_size_capped(hostile, tmp_path):
     started = time.monotonic()
     result = crawl(hostile, tmp_path, "sitemaps")
@@ -196,6 +199,7 @@ def test_redirects_refused_and_credentials_stay_home(hostile, tmp_path):
 
 # 5 ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_crawler_traps_capped(hostile, tmp_path):
     started = time.monotonic()
     result = crawl(hostile, tmp_path, "traps")
@@ -210,6 +214,7 @@ def test_crawler_traps_capped(hostile, tmp_path):
     assert not any(p.startswith("/story/") for p in article_fetches)
 
 
+@pytest.mark.slow
 def test_query_variants_capped(hostile, tmp_path):
     result = crawl(hostile, tmp_path, "traps", settings={"NEWSMON_MAX_QUERY_VARIANTS": 5})
     assert result.proc.returncode == 0, result.output()[-4000:]
@@ -219,6 +224,7 @@ def test_query_variants_capped(hostile, tmp_path):
 
 # 6 ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_robots_txt_obeyed_404_allows_5xx_and_timeout_skip(hostile, tmp_path):
     cases = ("robots-disallow", "robots-404", "robots-500", "robots-timeout")
     result = crawl(hostile, tmp_path, *cases)

@@ -2,27 +2,28 @@
 
     python bench/claims_speed.py [-n 200] [--repeat 5]     # best-of-N ms/page
     python bench/claims_speed.py --profile                 # cProfile, by own time
-    python bench/claims_speed.py --against REF.py [--cases 3000] [--seed 0]
+    python bench/claims_speed.py --against REF_CHECKOUT [--cases 3000] [--seed 0]
 
 Texts are tests/generated_site.py pages run through extract_article (as in
 analyze_bench.py), cached in /tmp so repeated runs skip the HTML work.
 
---against is a guard for speed work next to bench/golden.py: it loads another
-copy of pipelines/claims.py (say ``git show HEAD:pipelines/claims.py >
-/tmp/ref.py``) and compares both extract_claims outputs on texts made by
-mixing the bench texts and the claims test sets and inserting attribution
-phrases into them ("who said", "said earlier today that", "the company said",
-quote marks, initials …), which reach branches the fixed corpus seldom does.
+--against is a guard for speed work next to bench/golden.py: it runs the
+extract_claims of another checkout (say ``git worktree add /tmp/ref HEAD``) in
+a subprocess and compares both outputs on texts made by mixing the bench texts
+and the claims test sets and inserting attribution phrases into them ("who
+said", "said earlier today that", "the company said", quote marks, initials
+…), which reach branches the fixed corpus seldom does.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib.util
 import json
+import os
 import pstats
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -60,24 +61,36 @@ def article_texts(n: int) -> list[str]:
     return texts
 
 
-def compare(ref_path: str, texts: list[str], cases: int, seed: int) -> int:
-    """Number of mixed texts on which the reference copy's claims differ."""
-    spec = importlib.util.spec_from_file_location("claims_reference", ref_path)
-    ref = importlib.util.module_from_spec(spec)
-    sys.modules["claims_reference"] = ref  # dataclasses look their module up
-    spec.loader.exec_module(ref)
+_REFERENCE = ("import json, sys\n"
+              "try:\n    from newsmon.claims import extract_claims\n"
+              "except ImportError:\n    from pipelines.claims import extract_claims\n"
+              "print(json.dumps([extract_claims(t) for t in json.load(sys.stdin)]))")
+
+
+def reference_claims(checkout: str, texts: list[str]) -> list:
+    """extract_claims of each text, as the checkout at ``checkout`` has it."""
+    env = dict(os.environ, PYTHONPATH=str(Path(checkout).resolve()))
+    out = subprocess.run([sys.executable, "-c", _REFERENCE], cwd=checkout, env=env, input=json.dumps(texts),
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def compare(checkout: str, texts: list[str], cases: int, seed: int) -> int:
+    """Number of mixed texts on which the reference checkout's claims differ."""
     from bench.golden import claim_texts
     pool = texts[:60] + claim_texts()
     paras = [p for t in pool for p in t.split("\n") if p.strip()]
     rng = random.Random(seed)
-    differ = claims = 0
+    mixed = []
     for _ in range(cases):
         words = (rng.choice(pool) if rng.random() < 0.4
                  else "\n".join(rng.choice(paras) for _ in range(rng.randint(1, 8)))).split(" ")
         for _ in range(rng.randint(0, 8)):
             words.insert(rng.randint(0, len(words)), rng.choice(INSERTS))
-        text = " ".join(words)
-        want, got = ref.extract_claims(text), extract_claims(text)
+        mixed.append(" ".join(words))
+    differ = claims = 0
+    for text, want in zip(mixed, reference_claims(checkout, mixed)):
+        got = json.loads(json.dumps(extract_claims(text)))
         claims += len(want)
         if want != got:
             differ += 1
@@ -92,7 +105,7 @@ def main(argv=None) -> None:
     ap.add_argument("-n", type=int, default=200, help="generated pages (default 200)")
     ap.add_argument("--repeat", type=int, default=5, help="passes; the best is kept")
     ap.add_argument("--profile", action="store_true")
-    ap.add_argument("--against", metavar="REF.py", help="compare with another copy of claims.py")
+    ap.add_argument("--against", metavar="REF_CHECKOUT", help="compare with another checkout's extract_claims")
     ap.add_argument("--cases", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)

@@ -10,7 +10,7 @@ writes rows. Every key is computed here, once: the write path
 from __future__ import annotations
 
 from newsmon.claims import claim_key, extract_claims, speaker_key
-from newsmon.extract import extract_article, page_drop_reason, parse_html
+from newsmon.extract import extract_article, line_key, page_drop_reason, parse_html
 from newsmon.fingerprint import fingerprints
 from newsmon.htmlblob import decompress_html
 
@@ -53,3 +53,13 @@ def analyze_stored_page(blob: bytes, url: str | None = None, site_lines=None,
     ``newsmon reprocess`` sends the blob, a quarter of the page's size, and the
     worker decompresses it."""
     return analyze_page(decompress_html(blob), url, site_lines, feed_published)
+
+
+def reanalyze_with_site_lines(blob: bytes, url: str | None, site_lines, feed_published: str | None,
+                              text: str, learned) -> dict | None:
+    """:func:`analyze_stored_page` with the site's lines as a run has learned them, for a
+    page whose stored ``text`` holds one of the ``learned`` lines (keys of
+    newsmon.extract.line_key); None, without parsing the page, when it holds none."""
+    if not any(line_key(line) in learned for line in text.split("\n") if line.strip()):
+        return None
+    return analyze_stored_page(blob, url, site_lines, feed_published)

@@ -115,26 +115,27 @@ class AnalysisPool:
             self._started = True
             self._pool.schedule(os.getpid)
 
-    def submit(self, html: str, url: str | None, site_lines=None, feed_published=None) -> Future:
-        """A future of ``analyze_page(html, url, site_lines, feed_published)``.
+    def submit(self, *args, function=None) -> Future:
+        """A future of the pool's function (or ``function``, a ``"module:function"``
+        name) on ``args``: ``(html, url, site_lines, feed_published)`` for
+        ``analyze_page``; the page's URL is always the second argument.
 
         Thread-safe, completes in a pool thread (``asyncio.wrap_future``
         works); a worker death is retried CRASH_RETRIES times first.
         """
-        args = (html, url, site_lines, feed_published)
         self.submitted += 1
         outer: Future = Future()
         outer.set_running_or_notify_cancel()
-        self._attempt(outer, args, CRASH_RETRIES)
+        self._attempt(outer, function or self.function, args, CRASH_RETRIES)
         return outer
 
-    def _attempt(self, outer: Future, args: tuple, retries: int) -> None:
-        if isinstance(self.function, str):
-            function, args_sent = _call, (self.function, *args)
+    def _attempt(self, outer: Future, function, args: tuple, retries: int) -> None:
+        if isinstance(function, str):
+            call, args_sent = _call, (function, *args)
         else:
-            function, args_sent = self.function, args
+            call, args_sent = function, args
         try:
-            inner = self._pool.schedule(function, args=args_sent, timeout=self.timeout)
+            inner = self._pool.schedule(call, args=args_sent, timeout=self.timeout)
         except Exception as e:  # noqa: BLE001 - the pool is closed or broken
             outer.set_exception(e)
             return
@@ -145,7 +146,7 @@ class AnalysisPool:
                 self.retried += 1
                 log.warning("an analysis worker died (exit code %s) on %s; retrying the page once",
                             error.exitcode, args[1])
-                self._attempt(outer, args, retries - 1)
+                self._attempt(outer, function, args, retries - 1)
             elif error is not None:
                 outer.set_exception(error)
             else:

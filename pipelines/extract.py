@@ -30,6 +30,11 @@ class ExtractPipeline:
                                  function="newsmon.analysis:analyze_page")
         self.min_pages = settings.getint("NEWSMON_SITE_LINE_MIN_PAGES")
         self.site_lines: dict[str, frozenset] = {}
+        # StorePipeline analyses some pages again at the end of the run (site lines it
+        # learned); item pipelines close in parallel, so the pool waits for it
+        self._pool_users = 0
+        self._pool_released = asyncio.Event()
+        crawler.newsmon_analysis = self
         # the workers start with the first article request, so they are ready when
         # its page arrives; a run that requests no article (nothing new) never starts them
         crawler.signals.connect(self._request_scheduled, signal=signals.request_scheduled)
@@ -52,7 +57,18 @@ class ExtractPipeline:
         finally:
             db.conn.close()
 
-    def close_spider(self):
+    def hold_pool(self) -> None:
+        """Keep the workers up at close until :meth:`release_pool`."""
+        self._pool_users += 1
+
+    def release_pool(self) -> None:
+        self._pool_users -= 1
+        if self._pool_users <= 0:
+            self._pool_released.set()
+
+    async def close_spider(self):
+        if self._pool_users > 0:
+            await self._pool_released.wait()
         self.pool.close()
 
     async def process_item(self, item):

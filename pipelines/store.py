@@ -3,7 +3,8 @@
 Dedupe, edit tracking, claims and storage happen in newsmon's one write path
 (:func:`newsmon.store.ingest.ingest_pages`); here they are batched, run on a
 writer thread, and their outcomes counted in the stats collector, which the
-RunMonitor extension writes to crawl_runs.
+RunMonitor extension writes to crawl_runs. At the end of a run that learned
+lines its site repeats, the run's articles holding them are cleaned up.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from newsmon import dedupe
 from newsmon.config import default_db_path
 from newsmon.store.db import open_db
 from newsmon.store.ingest import ingest_pages
+from newsmon.store.queries import run_article_pages, site_lines
+from newsmon.workers import AnalysisPool
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ class StorePipeline:
     """
 
     IDLE_CHECK = 0.05   # seconds
+    CLEANUP_WINDOW = 64  # stored pages read and re-analysed at a time by the site-line clean-up
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -62,6 +66,9 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self):
+        analysis = getattr(self.crawler, "newsmon_analysis", None)
+        if analysis is not None:
+            analysis.hold_pool()    # for the site-line clean-up at close
         error = self._writer.submit(self._open).result()
         if error is not None:
             # full disk or unwritable file before the first page: a failed run, said clearly
@@ -99,8 +106,63 @@ class StorePipeline:
         self._flush()
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
-        self._writer.submit(self._close).result()
-        self._writer.shutdown(wait=True)
+        analysis = getattr(self.crawler, "newsmon_analysis", None)
+        try:
+            if analysis is not None and not self.failed:
+                await self._clean_up_site_lines(analysis)
+        finally:
+            if analysis is not None:
+                analysis.release_pool()
+            self._writer.submit(self._close).result()
+            self._writer.shutdown(wait=True)
+
+    async def _clean_up_site_lines(self, analysis) -> None:
+        """The run's articles that hold lines their site repeats, learned only as this run
+        stored its pages (the first crawl of a site), are analysed again from their stored
+        page with those lines known, and rewritten in place: a clean-up, not an edit (no
+        new version), claims re-extracted from the clean text."""
+        run_id = getattr(self.crawler, "newsmon_run_id", None)
+        source_id = self.crawler.spider.source_id
+        if run_id is None or not analysis.pool.submitted or not self.store_html:
+            return
+        loop = asyncio.get_running_loop()
+
+        def on_writer(function, *args):
+            return loop.run_in_executor(self._writer, function, self.db, *args)
+
+        try:
+            known = await on_writer(site_lines, source_id, analysis.min_pages)
+            learned = known - analysis.site_lines.get(source_id, frozenset())
+            if not learned:
+                return
+            checked = cleaned = after = 0
+            while rows := await on_writer(run_article_pages, source_id, run_id, after, self.CLEANUP_WINDOW):
+                after = rows[-1]["rowid"]
+                futures = [analysis.pool.submit(row["html"], row["url"], known, row["feed_published"], row["text"],
+                                                learned, function="newsmon.analysis:reanalyze_with_site_lines")
+                           for row in rows]
+                recs = []
+                for row, future in zip(rows, futures):
+                    try:
+                        await asyncio.wrap_future(future)
+                        result = AnalysisPool.result(future)
+                    except Exception as e:  # noqa: BLE001 - that page keeps what it was stored with
+                        log.warning("site-line clean-up of %s failed: %s", row["url"], e)
+                        continue
+                    if result is not None:
+                        recs.append({"url": row["url"], "source_id": source_id, "reanalysis": row["article_id"],
+                                     **result})
+                checked += len(rows)
+                if recs:
+                    results = await on_writer(ingest_pages, self.index, recs)
+                    cleaned += sum(r["outcome"] in ("changed", "claims") for r in results)
+        except sqlite3.Error as e:
+            log.error("site-line clean-up stopped: %s: %s (the articles stay as stored)", type(e).__name__, e)
+            return
+        self.stats.set_value("newsmon/site_lines_learned", len(learned))
+        self.stats.set_value("newsmon/site_line_cleanup", cleaned)
+        log.info("%d lines %s repeats were learned in this run; removed from %d of its %d articles",
+                 len(learned), source_id, cleaned, checked)
 
     async def process_item(self, item):
         if self.failed:

@@ -88,6 +88,18 @@ def known_urls(db: sqlite_utils.Database, source_id: str) -> dict[str, dict]:
     return {url: known for _, url, known in known_url_rows(db, source_id=source_id)}
 
 
+def run_article_pages(db: sqlite_utils.Database, source_id: str, run_id: int, after: int = 0,
+                      limit: int = 64) -> list[dict]:
+    """The stored pages of one run's articles (rowid order, from rowid ``after``):
+    rowid, url, article_id, the compressed page (``html``), feed_published, the article's text."""
+    rows = db.execute(
+        """SELECT p.rowid, p.url, p.article_id, p.html, p.feed_published, a.text
+           FROM pages p JOIN articles a ON a.id = p.article_id
+           WHERE p.source_id = ? AND p.run_id = ? AND p.html IS NOT NULL AND p.rowid > ?
+           ORDER BY p.rowid LIMIT ?""", [source_id, run_id, after, limit]).fetchall()
+    return [dict(zip(("rowid", "url", "article_id", "html", "feed_published", "text"), r)) for r in rows]
+
+
 def site_lines(db: sqlite_utils.Database, site: str, min_pages: int = 3) -> frozenset[str]:
     """Line keys a site repeats on ``min_pages`` or more pages (learned junk)."""
     rows = db.execute(

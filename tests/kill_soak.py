@@ -5,9 +5,9 @@
 Each trial starts ``python -m scrapy crawl news -a source=bench`` against
 tests/generated_site.py's generated site (NEWSMON_DB / NEWSMON_CONFIG in the
 environment), waits until the crawl has opened the database (its
-crawl_runs row exists: Python and Scrapy start-up take a second or two),
-kills its whole process group (crawl and extraction workers) with SIGKILL
-after a further random delay, then checks the database: ``PRAGMA integrity_check`` is ok, no
+crawl_runs row exists: Python and Scrapy start-up take a second or two) and,
+every other trial, until it stores pages, then kills its whole process group
+(crawl and extraction workers) with SIGKILL after a further random delay, then checks the database: ``PRAGMA integrity_check`` is ok, no
 article lacks its version, no claim lacks its article, no version or URL
 points to a missing article, and each full-text index matches its
 table. After the trials one crawl runs to the end and
@@ -108,6 +108,13 @@ def wait_started(proc: subprocess.Popen, db_path: Path, before: int, timeout: fl
         time.sleep(0.05)
 
 
+def wait_storing(proc: subprocess.Popen, db_path: Path, done: int, timeout: float = 60.0) -> None:
+    """Until the crawl has stored a page more than ``done`` (a loaded machine starts slowly)."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline and len(handled_urls(db_path)) <= done:
+        time.sleep(0.1)
+
+
 def soak(trials: int = 20, pages: int = 1200, min_delay: float = 0.5, max_delay: float = 4.0,
          seed: int | None = None, tmp: Path | None = None, echo=print) -> dict:
     rng = random.Random(seed)
@@ -123,8 +130,11 @@ def soak(trials: int = 20, pages: int = 1200, min_delay: float = 0.5, max_delay:
             for i in range(trials):
                 delay = rng.uniform(min_delay, max_delay)
                 before = run_count(db_path) if db_path.exists() else 0
+                done = len(handled_urls(db_path)) if db_path.exists() else 0
                 proc = start_crawl(config, db_path, log)
                 wait_started(proc, db_path, before)
+                if i % 2:   # every other kill lands while pages are being stored, however slow the start
+                    wait_storing(proc, db_path, done)
                 time.sleep(delay)
                 finished_first = proc.poll() is not None
                 try:

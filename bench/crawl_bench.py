@@ -83,7 +83,7 @@ def run_measured(cmd: list[str], env: dict | None = None, *, with_cpu: bool = Fa
 
 
 def newsmon(*args) -> list[str]:
-    return [sys.executable, str(ROOT / "scheduler.py"), *map(str, args)]
+    return [sys.executable, "-m", "newsmon", *map(str, args)]
 
 
 def crawl(n: int, workers: int = 0, tmp: Path | None = None) -> dict:

@@ -33,7 +33,7 @@ from tests.generated_site import BenchSite  # noqa: E402
 
 def newsmon() -> list[str]:
     script = Path(sys.executable).parent / "newsmon"
-    return [str(script)] if script.exists() else [sys.executable, str(ROOT / "scheduler.py")]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "newsmon"]
 
 
 def free_port() -> int:

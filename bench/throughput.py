@@ -1,9 +1,12 @@
 """The whole pipeline against its extractor: one run, five figures.
 
     python bench/throughput.py [--n 3000] [--workers 0] [--skip-raw]
+    python bench/throughput.py --pages ../shared/data/extract/dragnet [--copies 2]
 
-On a generated site of N realistic article pages (tests/generated_site.py) served
-on 127.0.0.1, prints:
+On a generated site of N realistic article pages (tests/generated_site.py), or
+with --pages on the real pages of an article-extraction-benchmark folder
+(html/<id>.html[.gz], served as they are, ``--copies`` times over), served on
+127.0.0.1, prints:
 
   (a) raw ``trafilatura.extract(html, include_comments=False)`` over the same
       HTML, in one process: pages/s (the extractor alone, one core);
@@ -35,16 +38,28 @@ from bench.crawl_bench import newsmon, run_measured  # noqa: E402
 from tests.generated_site import BenchSite  # noqa: E402
 
 
-def raw_extract(pages: list[bytes]) -> float:
-    """pages/s of plain trafilatura.extract over ``pages``, in this process."""
+def raw_extract(pages: list[bytes], real: bool) -> float:
+    """pages/s of plain trafilatura.extract over ``pages``, in this process (real pages
+    are given as bytes: trafilatura detects their encoding, as newsmon does)."""
     import trafilatura
 
-    texts = [p.decode("utf-8") for p in pages]
-    trafilatura.extract(texts[0], include_comments=False)  # warm: lazy imports, caches
+    docs = pages if real else [p.decode("utf-8") for p in pages]
+    trafilatura.extract(docs[0], include_comments=False)  # warm: lazy imports, caches
     start = time.perf_counter()
-    for html in texts:
+    for html in docs:
         trafilatura.extract(html, include_comments=False)
-    return len(texts) / (time.perf_counter() - start)
+    return len(docs) / (time.perf_counter() - start)
+
+
+def folder_pages(folder: Path, copies: int) -> list[bytes]:
+    """The pages of an article-extraction-benchmark folder (html/<id>.html or .html.gz), ``copies`` times."""
+    import gzip
+
+    files = sorted((folder / "html").glob("*.html*"))
+    if not files:
+        raise SystemExit(f"no html/<id>.html[.gz] pages in {folder}")
+    pages = [gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes() for f in files]
+    return pages * copies
 
 
 def db_counts(db_path: Path) -> dict:
@@ -65,6 +80,8 @@ def load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--pages", type=Path, default=None, help="serve this folder's real pages instead")
+    parser.add_argument("--copies", type=int, default=1, help="with --pages: serve each page this many times")
     parser.add_argument("--workers", type=int, default=0, help="NEWSMON_WORKERS [default: one per core]")
     parser.add_argument("--settings", default="",
                         help='extra per-source settings, TOML inline-table body: "CONCURRENT_ITEMS = 8"')
@@ -72,16 +89,17 @@ def main() -> None:
     parser.add_argument("--tmp", type=Path, default=None, help="keep the database here")
     args = parser.parse_args()
 
-    n = args.n
     print(f"machine: {len(os.sched_getaffinity(0))} cores, {load()}")
-    site = BenchSite(n)
+    site = BenchSite(args.n, pages=folder_pages(args.pages, args.copies) if args.pages else None)
+    n = site.n
     sizes = [len(p) for p in site.pages]
+    kind = f"real pages of {args.pages} x{args.copies}" if args.pages else "generated, 3 templates"
     print(f"site: {n} article pages, {min(sizes) // 1024}-{max(sizes) // 1024} KB "
-          f"(mean {sum(sizes) / n / 1024:.0f} KB, {sum(sizes) / 2**20:.0f} MB in all), 3 templates")
+          f"(mean {sum(sizes) / n / 1024:.0f} KB, {sum(sizes) / 2**20:.0f} MB in all), {kind}")
 
     raw = None
     if not args.skip_raw:
-        raw = raw_extract(site.pages)
+        raw = raw_extract(site.pages, site.real)
         print(f"(a) raw trafilatura.extract, 1 process: {raw:.1f} pages/s")
 
     tmp = args.tmp or Path(tempfile.mkdtemp(prefix="newsmon-throughput-"))

@@ -43,7 +43,7 @@ def free_port() -> int:
 
 
 def newsmon(*args) -> list[str]:
-    return [sys.executable, str(ROOT / "scheduler.py"), *map(str, args)]
+    return [sys.executable, "-m", "newsmon", *map(str, args)]
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:

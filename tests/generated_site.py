@@ -283,14 +283,18 @@ def article_page(i: int) -> bytes:
 class BenchSite:
     """The generated site on 127.0.0.1; ``requests`` counts them, ``paths`` by kind."""
 
-    def __init__(self, n: int, latency: float = 0.0):
-        self.n = n
+    def __init__(self, n: int, latency: float = 0.0, pages: list[bytes] | None = None):
+        """``pages``: serve these (e.g. real pages from files) as /news/<i>.html, without
+        a charset in their Content-Type (the page's own <meta> says it), instead of
+        ``n`` generated ones."""
+        self.n = len(pages) if pages is not None else n
         self.latency = latency
         self.requests = 0
         self.paths: Counter = Counter()
         self._lock = threading.Lock()
         self.server = None
-        self.pages = [article_page.__wrapped__(i) for i in range(n)]
+        self.real = pages is not None
+        self.pages = pages if pages is not None else [article_page.__wrapped__(i) for i in range(n)]
 
     def start(self) -> str:
         site = self
@@ -361,7 +365,7 @@ class BenchSite:
             except ValueError:
                 return None, "text/plain"
             if 0 <= i < self.n:
-                return self.pages[i], "text/html; charset=utf-8"
+                return self.pages[i], "text/html" if self.real else "text/html; charset=utf-8"
         return None, "text/plain"
 
     def sources_toml(self, settings: str = "") -> str:

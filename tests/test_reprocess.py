@@ -260,3 +260,34 @@ def test_pool_runs_a_named_function_that_only_the_workers_import():
     assert [r["text"] for r in results] == [f"PAGE {i}" for i in range(4)]
     assert os.getpid() not in {r["pid"] for r in results}
     assert "tests.pool_task" not in sys.modules
+
+
+def test_reprocess_regroups_a_statement_an_old_extractor_split(db):
+    """An older extractor gave one outlet's copy of a statement another speaker, so it sat
+    in a claim group of its own; reprocess puts it back in the statement's group and
+    deletes the group nobody reports any more."""
+    with connect(db) as conn:
+        group_id, count = conn.execute(
+            "SELECT g.id, g.article_count FROM claim_groups g WHERE g.article_count >= 2 "
+            "AND (SELECT count(DISTINCT a.source_id) FROM claims c JOIN articles a ON a.id = c.article_id "
+            "WHERE c.claim_group_id = g.id) >= 2 ORDER BY g.id LIMIT 1").fetchone()
+        claim_id, article_id = conn.execute(
+            "SELECT id, article_id FROM claims WHERE claim_group_id = ? ORDER BY id DESC LIMIT 1",
+            [group_id]).fetchone()
+        split = conn.execute(
+            "INSERT INTO claim_groups (key, speaker, quote, first_seen_at, first_article_id, article_count) "
+            "VALUES ('old-extractor', 'Old Speaker', 'q', '2026-01-01T00:00:00Z', ?, 1)", [article_id]).lastrowid
+        conn.execute("UPDATE claims SET speaker = 'Old Speaker', speaker_id = NULL, claim_group_id = ? WHERE id = ?",
+                     [split, claim_id])
+        conn.execute("UPDATE claim_groups SET article_count = article_count - 1 WHERE id = ?", [group_id])
+
+    proc = run_newsmon("reprocess", "--db", db)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert counts_line(proc.stdout)["claims"] == 1
+    with connect(db) as conn:
+        assert conn.execute("SELECT article_count FROM claim_groups WHERE id = ?", [group_id]).fetchone()[0] == count
+        assert conn.execute("SELECT count(*) FROM claim_groups WHERE key = 'old-extractor'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM claims WHERE speaker = 'Old Speaker'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM claims WHERE claim_group_id = ? AND article_id = ?",
+                            [group_id, article_id]).fetchone()[0] >= 1
+    assert group_counts_are_true(db)

@@ -264,7 +264,9 @@ def metadata_for(db_path: Path) -> Path:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind; anything but loopback exposes the database.")
 def serve(db_path, port, host):
-    """Open the database in Datasette (read-only) with newsmon's metadata."""
+    """Open the database in Datasette (read-only) with newsmon's metadata, templates and plugin."""
+    from newsmon.web import datasette_options
+
     db_path = default_db_path(db_path)
     if not db_path.exists():
         raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` or `newsmon demo` first")
@@ -272,7 +274,7 @@ def serve(db_path, port, host):
     db.conn.close()
     cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
            "--port", str(port), "--setting", "sql_time_limit_ms", "3000",
-           "-m", str(metadata_for(db_path))]
+           "-m", str(metadata_for(db_path)), *datasette_options()]
     click.echo(f"Datasette at http://{host}:{port}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     sys.stderr.flush()

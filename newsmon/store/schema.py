@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # table -> (columns, pk, foreign keys). Column order is the display order.
 TABLES: dict[str, tuple[dict, str, list]] = {
@@ -164,7 +164,7 @@ END""",
 # so they stay in step with the tables.
 VIEWS = {
     "claims_view": """
-        SELECT c.id, c.speaker, c.speaker_role, c.kind, c.cue, c.quote, c.sentence,
+        SELECT c.id, c.speaker, c.speaker_mention, c.speaker_role, c.kind, c.cue, c.quote, c.sentence,
                c.article_id, a.title AS article_title, a.url AS article_url,
                a.source_id, s.name AS source_name, a.published_at, a.first_seen_at,
                c.version, c.claim_group_id, c.speaker_id
@@ -212,9 +212,10 @@ MIGRATIONS: dict[int, tuple[str, Callable | None]] = {
     1: ("the tables of DESIGN.md", None),
     2: ("full-text indexing deferred to commit: fts_pending, and the FTS triggers note rows there", None),
     3: ("minhash_*, ingest_acks declared here (the near-duplicate index and the ingest service created them)", None),
+    4: ("claims_view shows speaker_mention beside speaker (how the article named an unresolved speaker)", None),
 }
 # the digest of the declarations above at SCHEMA_VERSION (tests/test_schema.py)
-SCHEMA_DIGEST = "549094f412f5189c"
+SCHEMA_DIGEST = "2e4d7500b273c0d5"
 
 
 def schema_digest() -> str:

@@ -438,9 +438,12 @@ class RetryAfterMiddleware:
     """Honour 429 and 503 answers: back off, don't hammer.
 
     The site's download slot is slowed to the Retry-After delay (default
-    NEWSMON_RETRY_AFTER_DEFAULT when the header is absent) and the request is
-    retried through Scrapy's retry machinery; a delay longer than
-    NEWSMON_RETRY_AFTER_MAX gives up on the request for this run.
+    NEWSMON_RETRY_AFTER_DEFAULT when the header is absent) and held: no request
+    to the site starts before that delay has passed since the answer arrived
+    (crawler/downloader.py: PoliteDownloader.hold), whatever the jitter or
+    AutoThrottle say. The request is retried through Scrapy's retry machinery;
+    a delay longer than NEWSMON_RETRY_AFTER_MAX gives up on the request for
+    this run.
     """
 
     CODES = (429, 503)
@@ -474,9 +477,16 @@ class RetryAfterMiddleware:
             from scrapy.utils.httpobj import urlparse_cached
             slot = slots.get(urlparse_cached(request).hostname or "")
         if slot is not None:
+            # the site stays slowed down for the rest of the run, without jitter
+            # (RANDOMIZE_DOWNLOAD_DELAY waits 0.5x-1.5x) ...
             slot.delay = max(slot.delay, delay)
-            # no jitter (RANDOMIZE_DOWNLOAD_DELAY waits 0.5x-1.5x): the site asked for at least `delay`
             slot.jitter = 0.0
+            # ... and nothing more is sent to it before `delay` has passed since this
+            # answer arrived: a lower bound that neither Scrapy's delay (counted from
+            # when the request was sent) nor AutoThrottle can shorten
+            downloader = self.crawler.engine.downloader
+            if hasattr(downloader, "hold"):
+                downloader.hold(slot, delay)
         stats.inc_value("newsmon/retry_after/backoff")
         retry = get_retry_request(request, spider=self.crawler.spider, reason=f"retry_after_{response.status}")
         return retry or response

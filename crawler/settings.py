@@ -13,6 +13,8 @@ from newsmon.defaults import NEWSMON_NEAR_DUPLICATE_THRESHOLD, NEWSMON_SITE_LINE
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` checks a newsmon spider's source and database before it starts
+COMMANDS_MODULE = "crawler.commands"
 
 # An honest User-Agent that says who we are and how to reach the operator.
 USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon; news monitoring crawler)"
@@ -43,6 +45,9 @@ NEWSMON_SITEMAP_MAXSIZE = 50 * 1024 * 1024   # feeds and sitemaps (the protocol 
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]   # 429/503: RetryAfterMiddleware
+# a page the site still fails after the retries is the site's failure, counted in the
+# run's http_errors / error_summary: a warning, not an ERROR of the crawl
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 5                 # start page 0, nested sitemaps (NEWSMON_SITEMAP_DEPTH), articles
 URLLENGTH_LIMIT = 2048

@@ -24,14 +24,15 @@ import click
 
 from newsmon.config import ConfigError, default_db_path, load_config
 from newsmon.runner import CrawlProcess, format_summary
-from newsmon.store.db import open_db
+from newsmon.store.db import DatabaseProblem, damaged, open_db, probe, quick_check
 from newsmon.store.queries import upsert_sources
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
     default=None, help="sources.toml to use [default: $NEWSMON_CONFIG or ./sources.toml]")
 db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    # no checks of click's own: newsmon's probe says what is wrong with the file (newsmon.store.db)
+    "--db", "db_path", type=click.Path(readable=False, path_type=Path), default=None,
     help="SQLite database [default: $NEWSMON_DB or ./news.db]")
 
 
@@ -42,22 +43,55 @@ def _load(config_path):
         raise click.ClickException(str(e)) from None
 
 
-def _prepare_db(db_path: Path, config) -> Path:
-    db_path = default_db_path(db_path)
+_current_db: list[Path] = []   # the database the running command uses, for an error met later
+
+
+def use_db(db_path, *, exists: bool = True, write: bool = True) -> Path:
+    """The command's database, checked before anything is written to it.
+
+    One line and a non-zero exit for a database that is missing (when it must
+    exist), in a missing or read-only place, unreadable, not SQLite, another
+    program's, truncated, damaged (SQLite's quick_check, for up to two seconds)
+    or of a newer schema; the file is left as it was.
+    """
+    path = default_db_path(db_path)
+    _current_db[:] = [path]
+    if exists and not path.exists():
+        raise click.ClickException(f"no database at {path}: run `newsmon crawl` or `newsmon demo` first")
     try:
-        db = open_db(db_path)
+        probe(path, write=write)
+        if path.is_file() and path.stat().st_size:
+            problem = quick_check(path)
+            if problem:
+                raise damaged(path, problem)
+    except DatabaseProblem as e:
+        raise click.ClickException(str(e)) from None
+    return path
+
+
+def _prepare_db(db_path: Path, config) -> Path:
+    db_path = use_db(db_path, exists=False)
+    db = open_db(db_path)
+    try:
         upsert_sources(db, config.sources.values())
+    finally:
         db.conn.close()
-    except (sqlite3.Error, OSError) as e:  # not writable, not a database
-        raise click.ClickException(f"cannot open database {db_path}: {e}") from None
     return db_path
+
+
+def describe(source) -> str:
+    """"feed: URL", "spider city_paper: URL" (a custom spider says its name once)."""
+    urls = ", ".join(source.urls)
+    if source.spider:
+        return f"spider {source.spider}" + (f": {urls}" if urls else "")
+    return f"{source.kind}: {urls}"
 
 
 def crawl_sources(sources, config, db_path: Path, *, echo=click.echo) -> bool:
     """Crawl ``sources`` one after another; print each summary; True if all ok."""
     all_ok = True
     for source in sources:
-        echo(f"crawling {source.id} ({source.kind}: {', '.join(source.urls) or source.spider})", err=True)
+        echo(f"crawling {source.id} ({describe(source)})", err=True)
         crawl_cls = CrawlProcess
         if os.environ.get("REDIS_URL"):  # distributed mode: the cluster crawls it (README "Scale out")
             from newsmon.cluster.crawl import DistributedCrawl as crawl_cls
@@ -73,7 +107,26 @@ def crawl_sources(sources, config, db_path: Path, *, echo=click.echo) -> bool:
     return all_ok
 
 
-@click.group()
+class NewsmonGroup(click.Group):
+    """Database problems met anywhere in a command are one line and exit status 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DatabaseProblem as e:
+            raise click.ClickException(str(e)) from None
+        except sqlite3.DatabaseError as e:
+            path = _current_db[0] if _current_db else default_db_path()
+            if isinstance(e, sqlite3.OperationalError) and "readonly" in str(e):
+                raise click.ClickException(f"cannot write to {path} ({e}): give this user write access "
+                                           "to it and its directory") from None
+            if isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e)):
+                raise click.ClickException(f"{path} stayed locked by another process ({e}): "
+                                           "try again when it is done") from None
+            raise click.ClickException(str(damaged(path, e))) from None
+
+
+@click.group(cls=NewsmonGroup)
 @click.version_option(package_name="newsmon")
 def main():
     """newsmon: crawl news sources into a clean SQLite database of articles and claims."""
@@ -185,9 +238,7 @@ def status(db_path):
     """A table of sources: last run, status, new articles in 24 h, open alerts."""
     from newsmon.health import status_rows
 
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` first")
+    db_path = use_db(db_path)
     db = open_db(db_path)
     rows = status_rows(db)
     headers = ["source", "last run", "status", "new 24h", "articles", "open alerts"]
@@ -215,18 +266,13 @@ def reprocess(db_path, source_id, workers):
 
     from newsmon.store.reprocess import reprocess as reprocess_pages
 
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` first")
-    try:
-        db = open_db(db_path)
-        where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
-        total = db.execute(f"SELECT count(*) FROM pages {where}", params).fetchone()[0]
-        known = source_id is None or db.execute(
-            "SELECT 1 FROM sources WHERE id = ? UNION SELECT 1 FROM pages WHERE source_id = ? LIMIT 1",
-            [source_id, source_id]).fetchone()
-    except sqlite3.Error as e:  # not a newsmon database
-        raise click.ClickException(f"cannot open database {db_path}: {e}") from None
+    db_path = use_db(db_path)
+    db = open_db(db_path)
+    where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
+    total = db.execute(f"SELECT count(*) FROM pages {where}", params).fetchone()[0]
+    known = source_id is None or db.execute(
+        "SELECT 1 FROM sources WHERE id = ? UNION SELECT 1 FROM pages WHERE source_id = ? LIMIT 1",
+        [source_id, source_id]).fetchone()
     if not known:
         raise click.ClickException(f"unknown source {source_id!r} in {db_path}")
     if not total:
@@ -263,14 +309,26 @@ def metadata_for(db_path: Path) -> Path:
 @click.option("--port", type=int, default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind; anything but loopback exposes the database.")
-def serve(db_path, port, host):
+@click.option("--immutable", is_flag=True,
+              help="Serve a database nothing writes to, from read-only media or a read-only directory "
+                   "(no locking, no -wal/-shm files; Datasette's -i).")
+def serve(db_path, port, host, immutable):
     """Open the database in Datasette (read-only) with newsmon's metadata."""
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` or `newsmon demo` first")
-    db = open_db(db_path)  # migrate before Datasette opens it read-only
-    db.conn.close()
-    cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
+    from newsmon.store.schema import SCHEMA_VERSION
+
+    db_path = use_db(db_path, write=not immutable)
+    if immutable:
+        version = _schema_version(db_path)
+        if version < SCHEMA_VERSION:
+            raise click.ClickException(
+                f"{db_path} has schema {version}; this newsmon shows schema {SCHEMA_VERSION}: copy it "
+                f"somewhere writable and run `newsmon status --db COPY` once to migrate the copy")
+        files = ["-i", str(db_path)]
+    else:
+        db = open_db(db_path)  # migrate before Datasette opens it read-only
+        db.conn.close()
+        files = [str(db_path)]
+    cmd = [sys.executable, "-m", "datasette", "serve", *files, "--host", host,
            "--port", str(port), "--setting", "sql_time_limit_ms", "3000",
            "-m", str(metadata_for(db_path))]
     click.echo(f"Datasette at http://{host}:{port}/  (Ctrl-C to stop)")
@@ -279,6 +337,43 @@ def serve(db_path, port, host):
     # become Datasette: signals (Ctrl-C, SIGTERM from a service manager) reach it directly
     # and no orphaned server outlives `newsmon serve`
     os.execv(sys.executable, cmd)
+
+
+def _schema_version(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@main.command("check-db")
+@db_option
+def check_db(db_path):
+    """Check the database: SQLite's integrity check, full-text indexes, foreign keys.
+
+    Reads only (the full-text check is rolled back): the file is left as it
+    was. Exit status 1 when something is wrong, with what to do about it.
+    """
+    from newsmon.store.check import check_database
+
+    path = default_db_path(db_path)
+    _current_db[:] = [path]
+    if not path.exists():
+        raise click.ClickException(f"no database at {path}")
+    try:
+        checks = check_database(path)
+    except DatabaseProblem as e:
+        raise click.ClickException(str(e)) from None
+    width = max(len(c.name) for c in checks)
+    for c in checks:
+        click.echo(f"  {'ok  ' if c.ok else 'FAIL'}  {c.name.ljust(width)}  {c.detail}")
+        if not c.ok and c.todo:
+            click.echo(f"        {' ' * width}  -> {c.todo}")
+    failed = [c.name for c in checks if not c.ok]
+    if failed:
+        raise click.ClickException(f"{path}: {', '.join(failed)} failed (see above)")
+    click.echo(f"{path}: ok")
 
 
 @main.command("add-source")
@@ -350,10 +445,7 @@ def check_source(source_id, limit, config_path):
     except ConfigError as e:
         raise click.ClickException(f"{e}. Add it with `newsmon add-source URL --write`, "
                                    "or pass --config PATH to use another config") from None
-    what = ", ".join(source.urls) or ""
-    if source.spider:
-        what = f"spider {source.spider}" + (f" ({what})" if what else "")
-    click.echo(f"checking {source.id} ({source.kind}: {what}), at most {limit} article pages; "
+    click.echo(f"checking {source.id} ({describe(source)}), at most {limit} article pages; "
                "dry run, nothing is written to your database", err=True)
     try:
         run = dry_run(source, config, limit=limit)
@@ -430,7 +522,7 @@ def ingest(db_path, batch, idle_exit):
     _require_redis()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    db_path = default_db_path(db_path)
+    db_path = use_db(db_path, exists=False)
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     signal.signal(signal.SIGINT, lambda *a: stop.append(1))

@@ -44,7 +44,7 @@ _CONTROL_BYTES = bytes(sorted(set(range(0, 32)) - {9, 10, 12, 13}))
 
 
 class BaseNewsSpider(scrapy.Spider):
-    name = "newsmon-base"   # not crawlable on its own
+    name = None   # not crawlable on its own, and so not in `scrapy list`
     source = None
 
     def __init__(self, source: str | None = None, *args, **kwargs):
@@ -61,7 +61,7 @@ class BaseNewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.source_id:
-            raise ConfigError(f"spider {cls.name!r} needs a source: scrapy crawl {cls.name} -a source=<id>")
+            raise ConfigError(f"spider {cls.name!r} crawls one source: scrapy crawl {cls.name} -a source=<id>")
         settings = crawler.settings
         config = load_config(settings.get("NEWSMON_CONFIG") or os.environ.get("NEWSMON_CONFIG"))
         spider.source = config.get(spider.source_id)
@@ -114,7 +114,9 @@ class BaseNewsSpider(scrapy.Spider):
     def _start_failed(self, failure):
         self.start_pages_failed += 1
         request = failure.request
-        self.logger.error("start page failed: %s (%s)", request.url, failure.getErrorMessage())
+        # the site's failure (down, an HTTP error, robots.txt unreadable), counted in the run's
+        # errors and its status: a warning, not an error of newsmon
+        self.logger.warning("start page failed: %s (%s)", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value("newsmon/start_pages_failed")
 
     def parse_start(self, response):

@@ -2,8 +2,9 @@
 
 APScheduler 3 (BlockingScheduler) with one job per enabled source, built
 from its ``schedule``; each job runs one crawl in its own subprocess
-(newsmon.runner), bounded in time, then checks the source's health
-(newsmon.health) and posts alert changes to the optional webhook.
+(newsmon.runner), bounded in time. The crawl checks the source's health
+itself when it ends (newsmon.health.after_run, which also posts alert changes
+to the optional webhook); the daemon logs what changed.
 
 - ``max_instances=1`` per source and coalesced misfires: a slow crawl is never
   overlapped by the next one of the same source, and missed runs collapse
@@ -22,13 +23,11 @@ from its ``schedule``; each job runs one crawl in its own subprocess
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import signal
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,8 +38,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from newsmon.config import Config, ConfigError, Source, load_config, parse_interval, parse_schedule
-from newsmon.health import DEFAULT_FAILURE_RUNS, check_source
-from newsmon.redact import url_for_logs
+from newsmon.health import DEFAULT_FAILURE_RUNS, post_webhook, run_alerts  # noqa: F401 - post_webhook: its old home
 from newsmon.runner import CrawlProcess, CrawlResult, close_orphan_runs
 from newsmon.store.db import open_db
 from newsmon.store.queries import upsert_sources
@@ -147,23 +145,6 @@ def due_sources(db, config: Config, now: datetime | None = None) -> list[Source]
     return [s for s in sources if first[s.id] is None]
 
 
-def post_webhook(url: str, events: list[dict], timeout: float = 10.0) -> bool:
-    """POST alert events as JSON; a failing receiver is logged, never fatal."""
-    if not url or not events:
-        return True
-    body = json.dumps({"source": "newsmon", "events": events}).encode()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "User-Agent": "newsmon-alerts"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read(1024)
-        return True
-    except Exception as e:  # noqa: BLE001 - any failure of the receiver is only logged
-        log.warning("webhook %s failed: %s", url_for_logs(url), type(e).__name__)
-        return False
-
-
 class Daemon:
     """Runs crawls of the configured sources on their schedules."""
 
@@ -212,17 +193,21 @@ class Daemon:
         log.info("crawl of %s: %s (%s) in %.1f s: %s new, %s updated, %s pages", source_id,
                  result.status, row.get("finish_reason"), row.get("duration_s") or 0,
                  row.get("articles_new"), row.get("articles_updated"), row.get("pages_fetched"))
-        self._check_health(source_id)
+        self._log_alerts(result)
         return result
 
-    def _check_health(self, source_id: str) -> None:
+    def _log_alerts(self, result: CrawlResult) -> None:
+        """The alerts the run opened or cleared (the crawl checked the health rules when it ended)."""
         db = open_db(self.db_path)
         try:
-            events = check_source(db, source_id, failure_runs=int(
-                self.config.options.get("failure_alert_runs", DEFAULTS["failure_alert_runs"])))
+            events = run_alerts(db, result.run_id)
         finally:
             db.conn.close()
-        post_webhook(self.config.options.get("webhook_url"), events)
+        for event in events:
+            if event["event"] == "alert":
+                log.warning("ALERT %s: %s: %s", result.source_id, event["kind"], event["message"])
+            else:
+                log.info("cleared %s: %s (recovered)", result.source_id, event["kind"])
 
     def stop_active(self, grace: float) -> None:
         """Let running crawls finish for ``grace`` seconds, then stop them as interrupted."""

@@ -7,6 +7,10 @@ marked), and completed on ``spider_closed``. Before that, runs left
 'running' by a crawl that was killed (no process has their pid any more)
 are marked interrupted, so a direct ``scrapy crawl`` or a cron ``newsmon
 crawl`` cleans up after a kill -9 as the daemon does.
+
+When the row is complete the source's health rules run (newsmon.health.
+after_run: alerts, the webhook), however the crawl was started; a crawl
+started by newsmon (its run id given) leaves reporting the alerts to its parent.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import os
 from scrapy import signals
 
 from newsmon.config import default_db_path
+from newsmon.health import after_run
 from newsmon.runner import close_orphan_runs
 from newsmon.store.db import checkpoint, open_db
 from newsmon.store.queries import finish_run, start_run
@@ -87,6 +92,7 @@ class RunMonitor:
         self.crawler = crawler
         self.db_path = default_db_path(crawler.settings.get("NEWSMON_DB"))
         self.run_id = None
+        self.given = False    # the run row was made by newsmon (the CLI or the daemon), which reports
         source_id = getattr(crawler.spider, "source_id", None)
         if source_id is None:
             return
@@ -98,6 +104,7 @@ class RunMonitor:
             given = os.environ.get("NEWSMON_RUN_ID")
             if given and db["crawl_runs"].count_where("id = ? AND source_id = ?", [int(given), source_id]):
                 self.run_id = int(given)
+                self.given = True
             else:
                 self.run_id = start_run(db, source_id, pid=os.getpid())
         finally:
@@ -121,9 +128,70 @@ class RunMonitor:
         db = open_db(self.db_path)
         try:
             finish_run(db, self.run_id, status=status, finish_reason=reason, **counts)
+            if self.crawler.settings.getbool("NEWSMON_HEALTH_CHECKS"):
+                try:
+                    after_run(db, spider.source_id, getattr(spider, "config", None) and spider.config.options,
+                              log_events=not self.given)
+                except Exception as e:  # noqa: BLE001 - a failing check must not lose the run's row
+                    log.warning("health check of %s failed: %s: %s", spider.source_id, type(e).__name__, e)
             # the crawl's last write: fold the WAL into the database and truncate it
             checkpoint(db)
         finally:
             db.conn.close()
         log.info("run %s of %s: %s (%s) %s", self.run_id, spider.source_id, status, reason,
                  {k: v for k, v in counts.items() if v})
+
+
+class Progress:
+    """The crawl's counts, written every second to NEWSMON_PROGRESS_FILE (JSON).
+
+    The parent (`newsmon crawl`, `newsmon demo`) reads the file to show a
+    progress line while the crawl runs, without reading the crawl's log or the
+    database: the file is replaced whole each time (write, then rename), so a
+    reader never sees half of it. Off when the setting is empty.
+    """
+
+    INTERVAL = 1.0
+
+    def __init__(self, crawler, path: str):
+        self.crawler = crawler
+        self.path = path
+        self.task = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy.exceptions import NotConfigured
+
+        path = crawler.settings.get("NEWSMON_PROGRESS_FILE")
+        if not path:
+            raise NotConfigured
+        return cls(crawler, path)
+
+    def spider_opened(self, spider):
+        from scrapy.utils.asyncio import create_looping_call
+
+        self.task = create_looping_call(self.write)
+        self.task.start(self.INTERVAL, now=True)
+
+    def spider_closed(self, spider, reason):
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        self.write(done=True)
+
+    def write(self, done: bool = False) -> None:
+        import json
+        import time
+
+        summary = summarize_stats(self.crawler.stats.get_stats())
+        counts = {k: v for k, v in summary.items() if isinstance(v, int)}
+        counts["http_errors"] = sum(summary["http_errors"].values())
+        counts.update(time=time.time(), done=done)
+        tmp = f"{self.path}.tmp"
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(counts, f)
+            os.replace(tmp, self.path)
+        except OSError as e:   # progress is a nicety: never a failed crawl
+            log.debug("progress not written: %s", e)

@@ -33,10 +33,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import scrapy
 from scrapy import signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
@@ -346,6 +348,9 @@ class RobotsCache:
 class _UnavailableRobots:
     """Stands in for the rules of a site whose robots.txt could not be read."""
 
+    def __init__(self, netloc: str = "", why: str = ""):
+        self.netloc, self.why = netloc, why
+
     def allowed(self, url, user_agent) -> bool:
         return False
 
@@ -380,19 +385,39 @@ class RobotsTxtMiddleware(_ScrapyRobotsTxtMiddleware):
 
     async def robot_parser(self, request):
         url = urlparse_cached(request)
-        if url.netloc not in self._parsers and self._cache is not None:
-            body = self._cache.get(f"{url.scheme}://{url.netloc}")
+        netloc = url.netloc
+        if netloc not in self._parsers and self._cache is not None:
+            body = self._cache.get(f"{url.scheme}://{netloc}")
             if body is not None:
-                self._parsers[url.netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+                self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
                 self._stats.inc_value("newsmon/robots_cached")
+        if netloc not in self._parsers:
+            # Scrapy's fetch, without its ERROR and traceback for a site that is down:
+            # _robots_error says what happened, once, as a warning
+            self._parsers[netloc] = Deferred()
+            robots = scrapy.Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
+                                    meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+            try:
+                response = await self.crawler.engine.download_async(robots)
+                await self._parse_robots(response, netloc, request)
+            except Exception as e:  # noqa: BLE001 - any failure to fetch it means "rules unknown"
+                self._robots_error(e, netloc)
+            self._stats.inc_value("robotstxt/request_count")
         return await super().robot_parser(request)
+
+    def process_request_2(self, rp, request) -> None:
+        if isinstance(rp, _UnavailableRobots):
+            # not "Forbidden by robots.txt": the rules could not be read at all
+            self._stats.inc_value("newsmon/robots_unavailable_skipped")
+            raise IgnoreRequest(f"robots.txt of {rp.netloc} unavailable ({rp.why}): site skipped this run")
+        return super().process_request_2(rp, request)
 
     def _unavailable(self, netloc: str, why: str) -> None:
         self.crawler.spider.logger.warning(
             "robots.txt of %s unavailable (%s): skipping the site this run", netloc, why)
         self._stats.set_value("newsmon/robots_unavailable", f"{netloc}: {why}")
         pending = self._parsers[netloc]
-        self._parsers[netloc] = _UnavailableRobots()
+        self._parsers[netloc] = _UnavailableRobots(netloc, why)
         if isinstance(pending, Deferred):
             pending.callback(self._parsers[netloc])
 
@@ -438,9 +463,12 @@ class RetryAfterMiddleware:
     """Honour 429 and 503 answers: back off, don't hammer.
 
     The site's download slot is slowed to the Retry-After delay (default
-    NEWSMON_RETRY_AFTER_DEFAULT when the header is absent) and the request is
-    retried through Scrapy's retry machinery; a delay longer than
-    NEWSMON_RETRY_AFTER_MAX gives up on the request for this run.
+    NEWSMON_RETRY_AFTER_DEFAULT when the header is absent) and held: no request
+    to the site starts before that delay has passed since the answer arrived
+    (crawler/downloader.py: PoliteDownloader.hold), whatever the jitter or
+    AutoThrottle say. The request is retried through Scrapy's retry machinery;
+    a delay longer than NEWSMON_RETRY_AFTER_MAX gives up on the request for
+    this run.
     """
 
     CODES = (429, 503)
@@ -474,9 +502,16 @@ class RetryAfterMiddleware:
             from scrapy.utils.httpobj import urlparse_cached
             slot = slots.get(urlparse_cached(request).hostname or "")
         if slot is not None:
+            # the site stays slowed down for the rest of the run, without jitter
+            # (RANDOMIZE_DOWNLOAD_DELAY waits 0.5x-1.5x) ...
             slot.delay = max(slot.delay, delay)
-            # no jitter (RANDOMIZE_DOWNLOAD_DELAY waits 0.5x-1.5x): the site asked for at least `delay`
             slot.jitter = 0.0
+            # ... and nothing more is sent to it before `delay` has passed since this
+            # answer arrived: a lower bound that neither Scrapy's delay (counted from
+            # when the request was sent) nor AutoThrottle can shorten
+            downloader = self.crawler.engine.downloader
+            if hasattr(downloader, "hold"):
+                downloader.hold(slot, delay)
         stats.inc_value("newsmon/retry_after/backoff")
         retry = get_retry_request(request, spider=self.crawler.spider, reason=f"retry_after_{response.status}")
         return retry or response

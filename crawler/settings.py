@@ -13,6 +13,8 @@ from newsmon.defaults import NEWSMON_NEAR_DUPLICATE_THRESHOLD, NEWSMON_SITE_LINE
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` checks a newsmon spider's source and database before it starts
+COMMANDS_MODULE = "crawler.commands"
 
 # An honest User-Agent that says who we are and how to reach the operator.
 USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon; news monitoring crawler)"
@@ -43,6 +45,9 @@ NEWSMON_SITEMAP_MAXSIZE = 50 * 1024 * 1024   # feeds and sitemaps (the protocol 
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]   # 429/503: RetryAfterMiddleware
+# a page the site still fails after the retries is the site's failure, counted in the
+# run's http_errors / error_summary: a warning, not an ERROR of the crawl
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 5                 # start page 0, nested sitemaps (NEWSMON_SITEMAP_DEPTH), articles
 URLLENGTH_LIMIT = 2048
@@ -59,8 +64,10 @@ MEMUSAGE_WARNING_MB = 512
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 30.0
+# newsmon's commands choose the level (-q, -v, --log-level: NEWSMON_LOG_LEVEL); by hand it is INFO.
+# The per-30-s "Crawled N pages" lines only where INFO is shown: the commands print their own progress.
+LOG_LEVEL = os.environ.get("NEWSMON_LOG_LEVEL") or "INFO"
+LOGSTATS_INTERVAL = 30.0 if LOG_LEVEL.upper() in ("DEBUG", "INFO") else 0.0
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
@@ -88,6 +95,7 @@ NEWSMON_RETRY_AFTER_DEFAULT = 5.0    # seconds, when a 429/503 has no Retry-Afte
 NEWSMON_RETRY_AFTER_MAX = 120.0      # longer requested waits give up for this run
 EXTENSIONS = {
     "crawler.extensions.RunMonitor": 10,
+    "crawler.extensions.Progress": 20,    # only with NEWSMON_PROGRESS_FILE (newsmon crawl sets it)
 }
 
 # newsmon's own settings (NEWSMON_*); the CLI sets the paths.
@@ -109,6 +117,8 @@ NEWSMON_PROXY = None           # e.g. "http://user:pass@proxy:3128"; never logge
 # a store connection that may not write at all (PRAGMA query_only: "read-only").
 NEWSMON_DB_MAX_PAGES = 0
 NEWSMON_DB_READONLY = False
+NEWSMON_PROGRESS_FILE = None   # the crawl's counts every second, for the parent's progress line
+NEWSMON_HEALTH_CHECKS = True   # health rules and the webhook after each run (off for check-source's dry runs)
 NEWSMON_ROBOTS_CACHE_HOURS = 24.0   # a site's robots.txt is reused this long (RFC 9309: at most 24 h); 0 = every run
 NEWSMON_ALLOW_PRIVATE_HOSTS = []   # host[:port] on private addresses that may be fetched
                                    # besides the source's own configured hosts

@@ -1,13 +1,18 @@
 """newsmon's command line: crawl now, run the daemon, serve the database.
 
-    newsmon crawl SOURCE... | --all [--config PATH] [--db PATH]
-    newsmon demo [--db PATH]
-    newsmon run [--once] [--config PATH] [--db PATH]
-    newsmon status [--db PATH]
-    newsmon serve [--db PATH] [--port N]
+    newsmon crawl SOURCE... | --all [--config PATH] [--db PATH] [LOG]
+    newsmon demo [--db PATH] [--port N] [--keep-serving] [LOG]
+    newsmon run [--once] [--config PATH] [--db PATH] [LOG]
+    newsmon status [--db PATH] [--json]
+    newsmon serve [--db PATH] [--port N] [--immutable]
+    newsmon check-db [--db PATH]
+    newsmon extract URL|FILE [--json] [--url URL]
+    newsmon export [--db PATH] [--format jsonl|csv] [--source ID] [--since DATE] [-o FILE]
     newsmon reprocess [--db PATH] [--source ID]
     newsmon add-source URL [--name ID] [--write] [--config PATH]
-    newsmon check-source ID [--limit N] [--config PATH]
+    newsmon check-source ID [--limit N] [--config PATH] [LOG]
+
+LOG: -q/--quiet, -v/--verbose, --log-level LEVEL, --log-file PATH (every command that crawls).
 
 Defaults: --config sources.toml (or $NEWSMON_CONFIG), --db news.db (or $NEWSMON_DB).
 """
@@ -24,14 +29,15 @@ import click
 
 from newsmon.config import ConfigError, default_db_path, load_config
 from newsmon.runner import CrawlProcess, format_summary
-from newsmon.store.db import open_db
+from newsmon.store.db import DatabaseProblem, damaged, open_db, probe, quick_check
 from newsmon.store.queries import upsert_sources
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
     default=None, help="sources.toml to use [default: $NEWSMON_CONFIG or ./sources.toml]")
 db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    # no checks of click's own: newsmon's probe says what is wrong with the file (newsmon.store.db)
+    "--db", "db_path", type=click.Path(readable=False, path_type=Path), default=None,
     help="SQLite database [default: $NEWSMON_DB or ./news.db]")
 
 
@@ -42,38 +48,228 @@ def _load(config_path):
         raise click.ClickException(str(e)) from None
 
 
-def _prepare_db(db_path: Path, config) -> Path:
-    db_path = default_db_path(db_path)
+_current_db: list[Path] = []   # the database the running command uses, for an error met later
+
+
+def use_db(db_path, *, exists: bool = True, write: bool = True) -> Path:
+    """The command's database, checked before anything is written to it.
+
+    One line and a non-zero exit for a database that is missing (when it must
+    exist), in a missing or read-only place, unreadable, not SQLite, another
+    program's, truncated, damaged (SQLite's quick_check, for up to two seconds)
+    or of a newer schema; the file is left as it was.
+    """
+    path = default_db_path(db_path)
+    _current_db[:] = [path]
+    if exists and not path.exists():
+        raise click.ClickException(f"no database at {path}: run `newsmon crawl` or `newsmon demo` first")
     try:
-        db = open_db(db_path)
+        probe(path, write=write)
+        if path.is_file() and path.stat().st_size:
+            problem = quick_check(path)
+            if problem:
+                raise damaged(path, problem)
+    except DatabaseProblem as e:
+        raise click.ClickException(str(e)) from None
+    return path
+
+
+def _prepare_db(db_path: Path, config) -> Path:
+    db_path = use_db(db_path, exists=False)
+    db = open_db(db_path)
+    try:
         upsert_sources(db, config.sources.values())
+    finally:
         db.conn.close()
-    except (sqlite3.Error, OSError) as e:  # not writable, not a database
-        raise click.ClickException(f"cannot open database {db_path}: {e}") from None
     return db_path
 
 
-def crawl_sources(sources, config, db_path: Path, *, echo=click.echo) -> bool:
-    """Crawl ``sources`` one after another; print each summary; True if all ok."""
+def describe(source) -> str:
+    """"feed: URL", "spider city_paper: URL" (a custom spider says its name once)."""
+    urls = ", ".join(source.urls)
+    if source.spider:
+        return f"spider {source.spider}" + (f": {urls}" if urls else "")
+    return f"{source.kind}: {urls}"
+
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_options(f):
+    """-q/--quiet, -v/--verbose, --log-level, --log-file: every command that crawls takes them."""
+    f = click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Append the logs (newsmon's and the crawls') to this file instead of the "
+                          "terminal; progress and summaries stay on the terminal.")(f)
+    f = click.option("--log-level", type=click.Choice(LEVELS, case_sensitive=False), default=None,
+                     help="Level of the logs [default: WARNING for the crawls' own (Scrapy) logs; "
+                          "INFO with --log-file].")(f)
+    f = click.option("-v", "--verbose", count=True,
+                     help="-v: the crawls' INFO logs too (Scrapy's settings and stats dumps); -vv: DEBUG.")(f)
+    f = click.option("-q", "--quiet", is_flag=True,
+                     help="Print nothing unless something fails (errors, failed crawls, alerts).")(f)
+    return f
+
+
+class Logs:
+    """What a command shows: its own log level, the crawls' (NEWSMON_LOG_LEVEL), progress."""
+
+    def __init__(self, quiet=False, verbose=0, log_level=None, log_file=None, *,
+                 crawl_default="WARNING", own_default="WARNING"):
+        import logging
+
+        if quiet and verbose:
+            raise click.UsageError("-q and -v contradict each other: choose one")
+        self.quiet, self.verbose, self.file = quiet, verbose, log_file
+        if log_level:
+            crawl = own = log_level.upper()
+        elif quiet:
+            crawl, own = "ERROR", "WARNING"
+        elif verbose:
+            crawl = own = "DEBUG" if verbose >= 2 else "INFO"
+        else:
+            crawl = "INFO" if log_file else crawl_default
+            own = "INFO" if log_file else own_default
+        self.crawl_level, self.own_level = crawl, own
+        os.environ["NEWSMON_LOG_LEVEL"] = crawl     # crawler/settings.py: LOG_LEVEL of every crawl process
+        self.stream = None
+        if log_file:
+            try:
+                self.stream = open(log_file, "a", encoding="utf-8", buffering=1)   # for the command's life
+            except OSError as e:
+                raise click.ClickException(f"cannot write the log to {log_file}: {e.strerror or e}") from None
+        handler = logging.StreamHandler(self.stream or sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root = logging.getLogger()
+        root.handlers[:] = [handler]
+        root.setLevel(own)
+        # APScheduler logs every job it runs, the config watcher's too (every 2 s): only at -vv
+        logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+
+    @property
+    def progress(self) -> bool:
+        return not self.quiet
+
+    @property
+    def crawl_output(self):
+        """Where the crawl processes write their log: the log file, or this terminal (None)."""
+        return self.stream
+
+    def say(self, message: str) -> None:
+        """A line about what the command does (stderr), not shown with -q."""
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+def progress_text(counts: dict, seconds: float) -> str:
+    stored = sum(counts.get(k, 0) for k in ("articles_new", "articles_updated", "articles_unchanged"))
+    errors = counts.get("errors", 0) + counts.get("http_errors", 0)   # ERROR log lines, HTTP errors
+    fetched = counts.get("pages_fetched", 0)
+    return (f"{fetched} fetched, {stored} stored, {counts.get('duplicates', 0)} duplicates, "
+            f"{counts.get('dropped', 0)} dropped, {errors} errors, {fetched / max(seconds, 0.001):.1f} pages/s")
+
+
+class ProgressLine:
+    """A crawl's progress: a live line on a terminal, else a line every EVERY seconds
+    (NEWSMON_PROGRESS_SECONDS)."""
+
+    EVERY = 5.0
+
+    def __init__(self, label: str, enabled: bool):
+        import time
+
+        try:
+            self.every = float(os.environ.get("NEWSMON_PROGRESS_SECONDS") or self.EVERY)
+        except ValueError:
+            self.every = self.EVERY
+        self.label, self.enabled = label, enabled
+        self.tty = enabled and sys.stderr.isatty()
+        self.started = self.last = time.monotonic()
+        self.shown = ""
+
+    def update(self, counts: dict | None) -> None:
+        import time
+
+        if not self.enabled or not counts:
+            return
+        now = time.monotonic()
+        text = f"{self.label}: {progress_text(counts, now - self.started)}"
+        if self.tty:
+            if text != self.shown:
+                sys.stderr.write("\r\x1b[K" + text[:200])
+                sys.stderr.flush()
+                self.shown = text
+        elif now - self.last >= self.every:
+            click.echo(f"  {text}", err=True)
+            self.last = now
+
+    def close(self) -> None:
+        if self.tty and self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def wait_with_progress(process, logs: Logs):
+    import time
+
+    line = ProgressLine(process.source.id, logs.progress and hasattr(process, "progress"))
+    try:
+        while process.running():
+            time.sleep(0.25)
+            line.update(process.progress() if hasattr(process, "progress") else None)
+    finally:
+        line.close()
+    return process.finish()
+
+
+def crawl_sources(sources, config, db_path: Path, *, logs: Logs | None = None, echo=click.echo,
+                  expected_to_fail=()) -> bool:
+    """Crawl ``sources`` one after another; print each summary (with -q, only those that
+    failed or raised an alert); True if all ok (or failed as expected)."""
+    from newsmon.runner import result_alerts
+
+    logs = logs or Logs()
     all_ok = True
     for source in sources:
-        echo(f"crawling {source.id} ({source.kind}: {', '.join(source.urls) or source.spider})", err=True)
+        logs.say(f"crawling {source.id} ({describe(source)})")
         crawl_cls = CrawlProcess
         if os.environ.get("REDIS_URL"):  # distributed mode: the cluster crawls it (README "Scale out")
             from newsmon.cluster.crawl import DistributedCrawl as crawl_cls
-        process = crawl_cls(source, config.path, db_path)
+        kwargs = {"progress": logs.progress} if crawl_cls is CrawlProcess else {}
+        process = crawl_cls(source, config.path, db_path, log_file=logs.crawl_output, **kwargs)
         try:
-            result = process.wait()
+            result = wait_with_progress(process, logs)
         except KeyboardInterrupt:
             process.stop("interrupted")
             echo(format_summary(process.finish()))
             raise click.Abort() from None
-        echo(format_summary(result))
-        all_ok &= result.ok
+        alerts = result_alerts(db_path, result)
+        expected = source.id in expected_to_fail and not result.ok
+        if not logs.quiet or not (result.ok or expected) or any(a["event"] == "alert" for a in alerts):
+            echo(format_summary(result, alerts) + (f"\n  ({expected_to_fail[source.id]})" if expected else ""))
+        all_ok &= result.ok or expected
     return all_ok
 
 
-@click.group()
+class NewsmonGroup(click.Group):
+    """Database problems met anywhere in a command are one line and exit status 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DatabaseProblem as e:
+            raise click.ClickException(str(e)) from None
+        except sqlite3.DatabaseError as e:
+            path = _current_db[0] if _current_db else default_db_path()
+            if isinstance(e, sqlite3.OperationalError) and "readonly" in str(e):
+                raise click.ClickException(f"cannot write to {path} ({e}): give this user write access "
+                                           "to it and its directory") from None
+            if isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e)):
+                raise click.ClickException(f"{path} stayed locked by another process ({e}): "
+                                           "try again when it is done") from None
+            raise click.ClickException(str(damaged(path, e))) from None
+
+
+@click.group(cls=NewsmonGroup)
 @click.version_option(package_name="newsmon")
 def main():
     """newsmon: crawl news sources into a clean SQLite database of articles and claims."""
@@ -84,8 +280,15 @@ def main():
 @click.option("--all", "all_sources", is_flag=True, help="Crawl every enabled source.")
 @config_option
 @db_option
-def crawl(sources, all_sources, config_path, db_path):
-    """Crawl SOURCE(s) now, once, and print a summary."""
+@log_options
+def crawl(sources, all_sources, config_path, db_path, quiet, verbose, log_level, log_file):
+    """Crawl SOURCE(s) now, once, and print a summary.
+
+    While a crawl runs, a progress line (fetched, stored, dropped, errors,
+    pages/s); then its summary, with any alert the run opened or cleared.
+    Exit status 1 when a crawl failed.
+    """
+    logs = Logs(quiet, verbose, log_level, log_file)
     config = _load(config_path)
     if all_sources and sources:
         raise click.UsageError("give source ids or --all, not both")
@@ -98,7 +301,7 @@ def crawl(sources, all_sources, config_path, db_path):
     if not selected:
         raise click.ClickException(f"no enabled sources in {config.path}")
     db_path = _prepare_db(db_path, config)
-    if not crawl_sources(selected, config, db_path):
+    if not crawl_sources(selected, config, db_path, logs=logs):
         raise click.ClickException("some sources could not be crawled (see above)")
 
 
@@ -107,21 +310,22 @@ def crawl(sources, all_sources, config_path, db_path):
               help="Crawl every source that is due, then exit (for cron; safe every minute).")
 @config_option
 @db_option
-@click.option("-q", "--quiet", is_flag=True, help="Hide the crawls' own Scrapy logs.")
-def run(once, config_path, db_path, quiet):
+@log_options
+def run(once, config_path, db_path, quiet, verbose, log_level, log_file):
     """Keep every source fresh on its schedule (daemon), or crawl what is due (--once).
 
-    Exit status of --once: 0 when every due source was crawled ok, 1 otherwise.
+    The daemon logs crawls, alerts and config reloads (nothing while idle).
+    Exit status of --once: 0 when every due source was crawled ok, 1 otherwise;
+    with -q it prints nothing unless something fails (cron-safe).
     The daemon stops cleanly on SIGTERM or SIGINT and reloads sources.toml on
     SIGHUP or when the file changes.
     """
     import logging
-    import subprocess
 
     from scheduler import Daemon, DaemonLocked, DatabaseLock
 
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs = Logs(quiet, verbose, log_level, log_file, own_default="INFO")
+    log = logging.getLogger("newsmon.scheduler")
     config = _load(config_path)
     db_path = _prepare_db(db_path, config)
     lock = DatabaseLock(db_path)
@@ -129,15 +333,19 @@ def run(once, config_path, db_path, quiet):
         lock.acquire()
     except DaemonLocked as e:
         if once:  # cron fired while the previous run is still going: nothing to do
-            click.echo(f"newsmon run --once: {e}; nothing to do", err=True)
+            log.info("newsmon run --once: %s; nothing to do", e)
             return
         raise click.ClickException(str(e)) from None
     try:
-        daemon = Daemon(config.path, db_path, log_file=subprocess.DEVNULL if quiet else None)
+        daemon = Daemon(config.path, db_path, log_file=logs.crawl_output)
         if once:
+            from newsmon.runner import result_alerts
+
             ok = daemon.run_once()
             for result in daemon.results:
-                click.echo(format_summary(result))
+                alerts = result_alerts(db_path, result)
+                if not quiet or not result.ok or any(a["event"] == "alert" for a in alerts):
+                    click.echo(format_summary(result, alerts))
             if not ok:
                 raise click.ClickException("some sources failed (see above)")
         else:
@@ -146,28 +354,121 @@ def run(once, config_path, db_path, quiet):
         lock.release()
 
 
+DEMO_PORT = 8047   # the sample site's port: the demo's URLs are the same every run
+DEMO_GONE = ("gazette", "The Evening Gazette")   # a demo source whose feed has gone: it raises an alert
+DEMO_EXPECTED = {DEMO_GONE[0]: "expected: the sample Gazette's feed is gone (HTTP 404), to show an alert"}
+
+
+def _demo_port(db_path: Path) -> int | None:
+    """The port of the sample site a demo database was made from (None: not a demo database)."""
+    import json
+    import re
+
+    if not db_path.is_file() or not db_path.stat().st_size:
+        return None
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT urls FROM sources WHERE id = 'wire'").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    urls = json.loads(row[0]) if row and row[0] else []
+    m = re.match(r"http://127\.0\.0\.1:(\d+)/wire/", urls[0]) if urls else None
+    return int(m.group(1)) if m else None
+
+
+def _demo_edits_stored(db_path: Path, site) -> bool:
+    """Has this database seen the sample site's edits (its second pass)?"""
+    urls = [e["url"] for e in site.manifest()["edits"]]
+    if not urls or not db_path.is_file():
+        return False
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        n = conn.execute(f"SELECT count(*) FROM articles WHERE version_count >= 2 AND url IN "
+                         f"({', '.join('?' * len(urls))})", urls).fetchone()[0]
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return n == len(urls)
+
+
+def _demo_totals(db_path: Path) -> str:
+    db = open_db(db_path)
+    try:
+        one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+        return (f"{one('SELECT count(*) FROM articles')} articles "
+                f"({one('SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL')} of them copies of "
+                f"another: syndicated or under a second URL), "
+                f"{one('SELECT count(*) FROM articles WHERE version_count > 1')} edited, "
+                f"{one('SELECT count(*) FROM claims')} claims, "
+                f"{one('SELECT count(*) FROM alerts WHERE cleared_at IS NULL')} open alert(s)")
+    finally:
+        db.conn.close()
+
+
 @main.command()
 @db_option
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help=f"Port of the sample site [default: the port the database's demo was made with, "
+                   f"else {DEMO_PORT}; 0: any free port].")
 @click.option("--keep-serving", is_flag=True, help="Keep the sample site up after the crawl (Ctrl-C to stop).")
-def demo(db_path, keep_serving):
-    """Serve the bundled sample news site on 127.0.0.1 and crawl it into the DB."""
+@log_options
+def demo(db_path, port, keep_serving, quiet, verbose, log_level, log_file):
+    """Serve the bundled sample news site on 127.0.0.1 and crawl it into the DB, twice.
+
+    Between the two passes the site edits articles, so versions, diffs and
+    'edited articles' have something to show; one sample source's feed is
+    gone, so there is an alert. The site's URLs are the same every run (a
+    fixed port): run it again on the same database and nothing is added.
+    """
     import tempfile
 
     from newsmon.demo.site import FixtureSite
 
+    logs = Logs(quiet, verbose, log_level, log_file, crawl_default="ERROR")
+    db_path = use_db(db_path or Path("news.db"), exists=False)   # before the site starts
+    made_on = _demo_port(db_path)
+    wanted = port if port is not None else (made_on or DEMO_PORT)
     site = FixtureSite()
-    base = site.start()
     try:
-        click.echo(f"sample news site at {base}", err=True)
+        base = site.start(wanted)
+    except OSError as e:
+        if port is not None or made_on:
+            raise click.ClickException(
+                f"port {wanted} is taken ({e.strerror}): the sample site must keep its URLs"
+                + (f" (the demo in {db_path} was made on port {wanted})" if made_on else "")
+                + "; free the port, or pass another --port with another --db") from None
+        base = site.start(0)
+        click.echo(f"port {DEMO_PORT} is taken: the sample site is on {base} this time; a later demo into "
+                   f"{db_path} uses this port again (or pass --port)", err=True)
+    ok = True
+    try:
+        phase = 2 if _demo_edits_stored(db_path, site) else 1
+        site.set_phase(phase)
+        gone_id, gone_name = DEMO_GONE
         config_file = Path(tempfile.mkdtemp(prefix="newsmon-demo-")) / "sources.toml"
-        config_file.write_text(site.sources_toml(), encoding="utf-8")
+        config_file.write_text(
+            site.sources_toml() + f'\n[sources.{gone_id}]\nname = "{gone_name}"\nkind = "feed"\n'
+            f'urls = ["{base}/gazette/feed.xml"]\nschedule = "every 1h"\n\n'
+            "[newsmon]\nfailure_alert_runs = 2   # the Gazette's two failed passes raise its alert\n",
+            encoding="utf-8")
         config = load_config(config_file)
-        db_path = _prepare_db(db_path or Path("news.db"), config)
-        ok = crawl_sources(config.enabled_sources(), config, db_path)
-        click.echo(f"\nopen it with:  newsmon serve --db {db_path}"
+        db_path = _prepare_db(db_path, config)
+        logs.say(f"sample news site at {base}: {len(site.sources)} outlets, and one whose feed is gone")
+        logs.say("pass 1 of 2" + (" (the site's edits are in the database already)" if phase == 2 else ""))
+        ok &= crawl_sources(config.enabled_sources(), config, db_path, logs=logs, expected_to_fail=DEMO_EXPECTED)
+        site.set_phase(2)
+        edited = len(site.manifest()["edits"])
+        logs.say(f"\npass 2 of 2: {edited} articles edited on the sample site since pass 1"
+                 if phase == 1 else "\npass 2 of 2")
+        ok &= crawl_sources(config.enabled_sources(), config, db_path, logs=logs, expected_to_fail=DEMO_EXPECTED)
+        click.echo(f"\n{db_path}: {_demo_totals(db_path)}")
+        click.echo(f"open it with:  newsmon serve --db {db_path}"
                    f"   (or: datasette {db_path} -m {metadata_for(db_path)})")
         if keep_serving:
-            click.echo(f"sample site still at {base}; Ctrl-C to stop", err=True)
+            click.echo(f"sample site still at {base} (its links work while it runs); Ctrl-C to stop", err=True)
             import time
             while True:
                 time.sleep(3600)
@@ -181,15 +482,34 @@ def demo(db_path, keep_serving):
 
 @main.command()
 @db_option
-def status(db_path):
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: the sources with their last run and open alerts (messages included).")
+def status(db_path, as_json):
     """A table of sources: last run, status, new articles in 24 h, open alerts."""
     from newsmon.health import status_rows
 
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` first")
+    db_path = use_db(db_path)
     db = open_db(db_path)
     rows = status_rows(db)
+    if as_json:
+        import json
+
+        alerts = {}
+        for a in db.query("SELECT source_id, kind, message, created_at, run_id FROM alerts "
+                          "WHERE cleared_at IS NULL ORDER BY id"):
+            alerts.setdefault(a.pop("source_id"), []).append(a)
+        last = {r["source_id"]: r for r in db.query(
+            "SELECT r.* FROM crawl_runs r WHERE r.id = (SELECT id FROM crawl_runs WHERE source_id = r.source_id "
+            "ORDER BY started_at DESC, id DESC LIMIT 1)")}
+        out = []
+        for r in rows:
+            run = last.get(r["source_id"])
+            out.append({"source_id": r["source_id"], "last_run": r["last_run"], "status": r["status"],
+                        "finish_reason": run["finish_reason"] if run else None,
+                        "new_24h": r["new_24h"], "articles": r["articles"],
+                        "open_alerts": alerts.get(r["source_id"], [])})
+        click.echo(json.dumps({"database": str(db_path), "sources": out}, indent=2))
+        return
     headers = ["source", "last run", "status", "new 24h", "articles", "open alerts"]
     table = [headers] + [[str(r[k] if r[k] is not None else "-") for k in
                           ("source_id", "last_run", "status", "new_24h", "articles", "open_alerts")]
@@ -215,18 +535,13 @@ def reprocess(db_path, source_id, workers):
 
     from newsmon.store.reprocess import reprocess as reprocess_pages
 
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` first")
-    try:
-        db = open_db(db_path)
-        where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
-        total = db.execute(f"SELECT count(*) FROM pages {where}", params).fetchone()[0]
-        known = source_id is None or db.execute(
-            "SELECT 1 FROM sources WHERE id = ? UNION SELECT 1 FROM pages WHERE source_id = ? LIMIT 1",
-            [source_id, source_id]).fetchone()
-    except sqlite3.Error as e:  # not a newsmon database
-        raise click.ClickException(f"cannot open database {db_path}: {e}") from None
+    db_path = use_db(db_path)
+    db = open_db(db_path)
+    where, params = ("WHERE source_id = ?", [source_id]) if source_id else ("", [])
+    total = db.execute(f"SELECT count(*) FROM pages {where}", params).fetchone()[0]
+    known = source_id is None or db.execute(
+        "SELECT 1 FROM sources WHERE id = ? UNION SELECT 1 FROM pages WHERE source_id = ? LIMIT 1",
+        [source_id, source_id]).fetchone()
     if not known:
         raise click.ClickException(f"unknown source {source_id!r} in {db_path}")
     if not total:
@@ -263,16 +578,27 @@ def metadata_for(db_path: Path) -> Path:
 @click.option("--port", type=int, default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind; anything but loopback exposes the database.")
-def serve(db_path, port, host):
+@click.option("--immutable", is_flag=True,
+              help="Serve a database nothing writes to, from read-only media or a read-only directory "
+                   "(no locking, no -wal/-shm files; Datasette's -i).")
+def serve(db_path, port, host, immutable):
     """Open the database in Datasette (read-only) with newsmon's metadata, templates and plugin."""
+    from newsmon.store.schema import SCHEMA_VERSION
     from newsmon.web import datasette_options
 
-    db_path = default_db_path(db_path)
-    if not db_path.exists():
-        raise click.ClickException(f"no database at {db_path}: run `newsmon crawl` or `newsmon demo` first")
-    db = open_db(db_path)  # migrate before Datasette opens it read-only
-    db.conn.close()
-    cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
+    db_path = use_db(db_path, write=not immutable)
+    if immutable:
+        version = _schema_version(db_path)
+        if version < SCHEMA_VERSION:
+            raise click.ClickException(
+                f"{db_path} has schema {version}; this newsmon shows schema {SCHEMA_VERSION}: copy it "
+                f"somewhere writable and run `newsmon status --db COPY` once to migrate the copy")
+        files = ["-i", str(db_path)]
+    else:
+        db = open_db(db_path)  # migrate before Datasette opens it read-only
+        db.conn.close()
+        files = [str(db_path)]
+    cmd = [sys.executable, "-m", "datasette", "serve", *files, "--host", host,
            "--port", str(port), "--setting", "sql_time_limit_ms", "3000",
            "-m", str(metadata_for(db_path)), *datasette_options()]
     click.echo(f"Datasette at http://{host}:{port}/  (Ctrl-C to stop)")
@@ -281,6 +607,134 @@ def serve(db_path, port, host):
     # become Datasette: signals (Ctrl-C, SIGTERM from a service manager) reach it directly
     # and no orphaned server outlives `newsmon serve`
     os.execv(sys.executable, cmd)
+
+
+def _schema_version(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@main.command("check-db")
+@db_option
+def check_db(db_path):
+    """Check the database: SQLite's integrity check, full-text indexes, foreign keys.
+
+    Reads only (the full-text check is rolled back): the file is left as it
+    was. Exit status 1 when something is wrong, with what to do about it.
+    """
+    from newsmon.store.check import check_database
+
+    path = default_db_path(db_path)
+    _current_db[:] = [path]
+    if not path.exists():
+        raise click.ClickException(f"no database at {path}")
+    try:
+        checks = check_database(path)
+    except DatabaseProblem as e:
+        raise click.ClickException(str(e)) from None
+    width = max(len(c.name) for c in checks)
+    for c in checks:
+        click.echo(f"  {'ok  ' if c.ok else 'FAIL'}  {c.name.ljust(width)}  {c.detail}")
+        if not c.ok and c.todo:
+            click.echo(f"        {' ' * width}  -> {c.todo}")
+    failed = [c.name for c in checks if not c.ok]
+    if failed:
+        raise click.ClickException(f"{path}: {', '.join(failed)} failed (see above)")
+    click.echo(f"{path}: ok")
+
+
+@main.command()
+@click.argument("page", metavar="URL|FILE")
+@click.option("--json", "as_json", is_flag=True, help="Everything as one JSON object.")
+@click.option("--url", "page_url", default=None, help="The page's URL, for a FILE (dates and links in it).")
+def extract(page, as_json, page_url):
+    """The text, metadata, drop verdict and claims of one page, as `newsmon crawl` would store them.
+
+    A URL is fetched with a crawl's safety rules (no private or loopback
+    address but the host named, redirects checked, a timeout, the 4 MiB page
+    cap, decompression bombs stopped); nothing is stored. Exit status 1 when
+    the page is not an article a crawl would store (the verdict says why).
+    """
+    import json
+
+    from newsmon.page import PageError, extract_page
+
+    try:
+        result = extract_page(page, url=page_url)
+    except PageError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        _print_extract(page, result)
+    if not result["stored"]:
+        sys.exit(1)
+
+
+def _print_extract(page: str, result: dict) -> None:
+    article = result["article"] or {}
+    click.echo(result["url"] or page)
+    if result.get("final_url") and result["final_url"] != result["url"]:
+        click.echo(f"  fetched:   {result['final_url']}")
+    if article:
+        date = article.get("published_at")
+        click.echo(f"  title:     {article.get('title') or '-'}")
+        click.echo(f"  published: {date + ' (from ' + (article.get('published_at_source') or '?') + ')' if date else '-'}")
+        click.echo(f"  authors:   {', '.join(article.get('authors') or []) or '-'}")
+        click.echo(f"  language:  {article.get('language') or '-'}    words: {article.get('word_count')}")
+        if article.get("canonical_url"):
+            click.echo(f"  canonical: {article['canonical_url']}")
+    if result["stored"]:
+        click.echo("  verdict:   an article: a crawl stores it")
+    else:
+        click.echo(f"  verdict:   not stored by a crawl: {result['drop_reason'] or 'no article text'}")
+    if article.get("text"):
+        click.echo("")
+        click.echo(article["text"])
+    claims = result["claims"]
+    click.echo(f"\nclaims: {len(claims)}")
+    for claim in claims:
+        who = claim.get("speaker") or "?"
+        if claim.get("speaker_role"):
+            who += f" ({claim['speaker_role']})"
+        click.echo(f"  {who}, {claim.get('kind')}, {claim.get('cue')}: {claim.get('quote')}")
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--source", "source_id", default=None, help="Only this source's articles.")
+@click.option("--since", default=None, metavar="DATE",
+              help="Only articles first stored or changed since DATE (2026-11-24, an ISO time in UTC, "
+                   "or a span back from now: 24h, 7d).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file [default: stdout].")
+def export(db_path, fmt, source_id, since, output):
+    """Articles with their claims: JSON Lines (one article a line, its claims in it) or CSV
+    (one article a row, its claims as a JSON column). Duplicates are included, with duplicate_of."""
+    from newsmon.store.export import export_articles, since_time
+
+    try:
+        since_at = since_time(since) if since else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--since") from None
+    db_path = use_db(db_path)
+    db = open_db(db_path)
+    if source_id and not db.execute("SELECT 1 FROM sources WHERE id = ? UNION "
+                                    "SELECT 1 FROM articles WHERE source_id = ? LIMIT 1",
+                                    [source_id, source_id]).fetchone():
+        raise click.ClickException(f"unknown source {source_id!r} in {db_path}")
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        n = export_articles(db, out, fmt=fmt, source_id=source_id, since=since_at)
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"{n} articles written to {output}", err=True)
 
 
 @main.command("add-source")
@@ -336,7 +790,8 @@ def add_source(url, source_id, write, config_path):
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True,
               help="Article pages to fetch at most.")
 @config_option
-def check_source(source_id, limit, config_path):
+@log_options
+def check_source(source_id, limit, config_path, quiet, verbose, log_level, log_file):
     """Dry-run one source: crawl a few articles and show what would be stored.
 
     Runs the real crawl (same spider and pipelines as `newsmon crawl`) into a
@@ -346,19 +801,17 @@ def check_source(source_id, limit, config_path):
     """
     from newsmon.sources.dryrun import article_problems, dry_run, first_lines
 
+    logs = Logs(quiet, verbose, log_level, log_file, crawl_default="INFO")
     config = _load(config_path)
     try:
         source = config.get(source_id)
     except ConfigError as e:
         raise click.ClickException(f"{e}. Add it with `newsmon add-source URL --write`, "
                                    "or pass --config PATH to use another config") from None
-    what = ", ".join(source.urls) or ""
-    if source.spider:
-        what = f"spider {source.spider}" + (f" ({what})" if what else "")
-    click.echo(f"checking {source.id} ({source.kind}: {what}), at most {limit} article pages; "
-               "dry run, nothing is written to your database", err=True)
+    logs.say(f"checking {source.id} ({describe(source)}), at most {limit} article pages; "
+             "dry run, nothing is written to your database")
     try:
-        run = dry_run(source, config, limit=limit)
+        run = dry_run(source, config, limit=limit, log_copy=log_file, show_log=verbose > 0)
     except KeyboardInterrupt:
         raise click.Abort() from None
     for i, page in enumerate(run.pages, 1):
@@ -384,6 +837,8 @@ def check_source(source_id, limit, config_path):
         click.echo("    problems: " + ("none" if not problems else problems[0]))
         for problem in problems[1:]:
             click.echo(f"              {problem}")
+    for line in run.log:        # -v: the crawl's own log
+        click.echo(line, err=True)
     for line in run.warnings:   # the crawl's log went to a file: do not hide these
         click.echo(line, err=True)
     usable = run.usable
@@ -432,7 +887,7 @@ def ingest(db_path, batch, idle_exit):
     _require_redis()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    db_path = default_db_path(db_path)
+    db_path = use_db(db_path, exists=False)
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     signal.signal(signal.SIGINT, lambda *a: stop.append(1))
@@ -448,24 +903,19 @@ def ingest(db_path, batch, idle_exit):
 @config_option
 @click.option("--processes", type=click.IntRange(1, 256), default=2, show_default=True,
               help="Crawl processes on this machine at most.")
-@click.option("-q", "--quiet", is_flag=True, help="Hide the crawls' own Scrapy logs.")
-def crawler(config_path, processes, quiet):
+@log_options
+def crawler(config_path, processes, quiet, verbose, log_level, log_file):
     """Distributed mode: crawl the runs the scheduler hands to the cluster.
 
     Run one on every crawler machine, with REDIS_URL set and the same
     sources.toml as the scheduler. Needs no database.
     """
-    import logging
-    import subprocess
-
     from newsmon.cluster.supervisor import CrawlerSupervisor
 
     _require_redis()
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs = Logs(quiet, verbose, log_level, log_file, own_default="INFO")
     config = _load(config_path)
-    CrawlerSupervisor(config.path, processes,
-                      log_file=subprocess.DEVNULL if quiet else None).run_forever()
+    CrawlerSupervisor(config.path, processes, log_file=logs.crawl_output).run_forever()
 
 
 if __name__ == "__main__":

@@ -103,15 +103,32 @@ def parse_interval(text: str) -> int:
     return seconds
 
 
+SCHEDULE_HINT = "use e.g. 'every 30m', 'every 6h' or a cron expression such as '*/20 * * * *'"
+
+
+def min_schedule_seconds() -> int:
+    """The shortest interval schedule a source may have: a minute (tests run second-level
+    schedules with NEWSMON_MIN_SCHEDULE_SECONDS)."""
+    try:
+        return max(1, int(os.environ.get("NEWSMON_MIN_SCHEDULE_SECONDS") or 60))
+    except ValueError:
+        return 60
+
+
 def parse_schedule(text: str) -> tuple[str, int | str]:
     """("interval", seconds) for "every 30m", ("cron", expr) for a crontab line."""
     text = (text or "").strip()
     if text.lower().startswith("every"):
-        return "interval", parse_interval(text)
+        try:
+            return "interval", parse_interval(text)
+        except ValueError as e:
+            if "positive" in str(e):
+                raise ValueError(f"schedule {text!r}: the interval must be positive") from None
+            raise ValueError(f"schedule {text!r} is not 'every <N><m|h|d>': {SCHEDULE_HINT}") from None
     fields = text.split()
     if len(fields) != 5:
         raise ValueError(
-            f"schedule {text!r} is neither 'every <N><s|m|h|d>' nor a 5-field cron expression"
+            f"schedule {text!r} is neither 'every <N><m|h|d>' nor a 5-field cron expression: {SCHEDULE_HINT}"
         )
     from apscheduler.triggers.cron import CronTrigger  # validates field syntax
 
@@ -194,9 +211,13 @@ def parse_source(source_id: str, table: dict) -> Source:
     if not isinstance(schedule, str):
         raise ValueError("key 'schedule' must be a string such as 'every 30m' or a cron expression")
     try:
-        parse_schedule(schedule)
+        kind_of_schedule, every = parse_schedule(schedule)
     except ValueError as e:
         raise ValueError(f"key 'schedule': {e}") from None
+    if kind_of_schedule == "interval" and every < min_schedule_seconds():
+        raise ValueError(f"key 'schedule': {schedule!r} is under {min_schedule_seconds()} s: newsmon crawls "
+                         "a source at most once a minute (a crawl alone takes about a second, and a site "
+                         "asks for politeness); use 'every 1m' or longer")
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ValueError("key 'enabled' must be true or false")

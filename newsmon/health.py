@@ -15,16 +15,24 @@ latest runs with its own history and opens (or clears) ``alerts`` rows:
                    between new articles (and several runs in a row)
 
 One open alert per (source, kind); an alert clears (``cleared_at``) when the
-condition no longer holds. Pure module over the database: no Scrapy import.
+condition no longer holds. :func:`after_run` runs the checks and posts the
+changes to the optional webhook; it is called wherever a run's row becomes
+final: at the end of the crawl itself (crawler/extensions.py, for `newsmon
+crawl`, `scrapy crawl` and the daemon alike), by the parent when it had to
+finish the row (a crawl it timed out or that died: newsmon/runner.py), and at
+the end of a distributed run (newsmon/cluster/crawl.py). Pure module over the
+database: no Scrapy import.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from statistics import median
 
+from newsmon.redact import url_for_logs
 from newsmon.store.db import write_transaction
 from newsmon.times import parse_time, utcnow
 
@@ -66,8 +74,13 @@ def _finished_runs(db, source_id: str, limit: int) -> list[dict]:
 
 
 def http_error_rate(run: dict) -> tuple[float, int]:
-    """(share of responses that were HTTP errors, responses)."""
-    pages = run.get("pages_fetched") or 0
+    """(share of the run's pages that were HTTP errors, pages).
+
+    Known articles a run did not need to fetch (``skipped``) count as pages
+    that are fine: otherwise a page that fails on every run would be most of
+    what an incremental run fetches, and a healthy source would alert.
+    """
+    pages = (run.get("pages_fetched") or 0) + (run.get("skipped") or 0)
     errors = sum(json.loads(run.get("http_errors") or "{}").values())
     return (errors / pages if pages else 0.0), pages
 
@@ -104,6 +117,11 @@ def _stale(db, source_id: str, runs: list[dict], now: datetime) -> tuple[bool | 
         "SELECT first_seen_at FROM articles WHERE source_id = ? AND duplicate_of IS NULL "
         "ORDER BY first_seen_at DESC LIMIT 50", [source_id])]
     times = [t for t in times if t]
+    # the articles one run found count once, at its start: a first crawl stores a
+    # source's whole feed within seconds, which says nothing about how often it publishes
+    spans = [(parse_time(r["started_at"]), parse_time(r["finished_at"])) for r in runs]
+    spans = [(a, b) for a, b in spans if a and b]
+    times = sorted({next((a for a, b in spans if a <= t <= b), t) for t in times}, reverse=True)
     if len(times) < 3:
         return None, ""  # no history yet: nothing is "usual"
     gaps = [(a - b).total_seconds() for a, b in zip(times, times[1:])]
@@ -149,7 +167,7 @@ def evaluate(db, source_id: str, *, failure_runs: int = DEFAULT_FAILURE_RUNS,
 
 
 def check_source(db, source_id: str, *, failure_runs: int = DEFAULT_FAILURE_RUNS,
-                 now: datetime | None = None) -> list[dict]:
+                 now: datetime | None = None, log_events: bool = True) -> list[dict]:
     """Open and clear the source's alerts; returns the changes as events.
 
     Each event is ``{"event": "alert" | "cleared", "source_id", "kind",
@@ -172,10 +190,65 @@ def check_source(db, source_id: str, *, failure_runs: int = DEFAULT_FAILURE_RUNS
                                      "message": message, "created_at": at, "cleared_at": None})
                 events.append({"event": "alert", "source_id": source_id, "kind": kind,
                                "message": message, "run_id": run_id, "at": at})
-                log.warning("ALERT %s: %s: %s", source_id, kind, message)
+                if log_events:
+                    log.warning("ALERT %s: %s: %s", source_id, kind, message)
             elif not bad and kind in open_alerts:
                 db["alerts"].update(open_alerts[kind]["id"], {"cleared_at": at})
                 events.append({"event": "cleared", "source_id": source_id, "kind": kind,
                                "message": open_alerts[kind]["message"], "run_id": run_id, "at": at})
-                log.info("cleared %s: %s (recovered)", source_id, kind)
+                if log_events:
+                    log.info("cleared %s: %s (recovered)", source_id, kind)
     return events
+
+
+def post_webhook(url: str | None, events: list[dict], timeout: float = 10.0) -> bool:
+    """POST alert events as JSON; a failing receiver is logged, never fatal."""
+    if not url or not events:
+        return True
+    body = json.dumps({"source": "newsmon", "events": events}).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "User-Agent": "newsmon-alerts"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read(1024)
+        return True
+    except Exception as e:  # noqa: BLE001 - any failure of the receiver is only logged
+        log.warning("webhook %s failed: %s", url_for_logs(url), type(e).__name__)
+        return False
+
+
+def options_of(config_path) -> dict:
+    """The ``[newsmon]`` options of a config (empty when it cannot be read now)."""
+    from newsmon.config import ConfigError, load_config
+
+    try:
+        return load_config(config_path).options
+    except ConfigError:
+        return {}
+
+
+def after_run(db, source_id: str, options: dict | None = None, *, log_events: bool = True) -> list[dict]:
+    """The health rules after a run of ``source_id``: alerts opened or cleared, the
+    changes posted to ``webhook_url``; returns the changes (see :func:`check_source`).
+
+    ``options`` are the config's ``[newsmon]`` options (``failure_alert_runs``,
+    ``webhook_url``). ``log_events=False`` when the caller reports them itself.
+    """
+    options = options or {}
+    events = check_source(db, source_id, log_events=log_events,
+                          failure_runs=int(options.get("failure_alert_runs") or DEFAULT_FAILURE_RUNS))
+    post_webhook(options.get("webhook_url"), events)
+    return events
+
+
+def run_alerts(db, run_id: int) -> list[dict]:
+    """The alerts a run opened, and those cleared since it started: ``{"event", "kind", "message"}``."""
+    run = db.execute("SELECT source_id, started_at FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+    if not run:
+        return []
+    opened = db.execute("SELECT kind, message FROM alerts WHERE run_id = ? ORDER BY id", [run_id]).fetchall()
+    cleared = db.execute("SELECT kind, message FROM alerts WHERE source_id = ? AND run_id != ? "
+                         "AND cleared_at >= ? ORDER BY id", [run[0], run_id, run[1]]).fetchall()
+    return ([{"event": "alert", "kind": k, "message": m} for k, m in opened]
+            + [{"event": "cleared", "kind": k, "message": m} for k, m in cleared])

@@ -14,10 +14,12 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsmon.health import after_run, options_of
 from newsmon.store.db import open_db, write_transaction
 from newsmon.store.queries import finish_run, start_run
 
@@ -90,10 +92,18 @@ class CrawlProcess:
     """A crawl subprocess with its run row; poll it, stop it, finish it."""
 
     def __init__(self, source, config_path: Path, db_path: Path, *, log_file=None,
-                 extra_settings: dict | None = None):
+                 extra_settings: dict | None = None, health: bool = True, progress: bool = False):
         self.source = source
+        self.config_path = Path(config_path)
         self.db_path = Path(db_path)
+        self.health = health
         self._forced_status: str | None = None
+        self.progress_file: Path | None = None
+        if progress:   # the crawl writes its counts there every second (crawler.extensions.Progress)
+            fd, name = tempfile.mkstemp(prefix="newsmon-progress-", suffix=".json")
+            os.close(fd)
+            self.progress_file = Path(name)
+            extra_settings = {**(extra_settings or {}), "NEWSMON_PROGRESS_FILE": name}
         db = open_db(self.db_path)
         try:
             # our pid until the child's is known: the row is never 'running' without a live pid
@@ -141,11 +151,25 @@ class CrawlProcess:
             self.stop("timed_out")
         return self.finish()
 
+    def progress(self) -> dict | None:
+        """The crawl's latest counts (summarize_stats' numbers, ``http_errors`` summed,
+        ``time``), or None before the crawl first wrote them."""
+        if self.progress_file is None:
+            return None
+        try:
+            return json.loads(self.progress_file.read_text(encoding="utf-8") or "null")
+        except (OSError, ValueError):
+            return None
+
     def finish(self) -> CrawlResult:
         """Read (and where the crawl could not, complete) the run row."""
+        if self.progress_file is not None:
+            for path in (self.progress_file, Path(f"{self.progress_file}.tmp")):
+                path.unlink(missing_ok=True)
         db = open_db(self.db_path)
         try:
             row = db["crawl_runs"].get(self.run_id)
+            finished_here = True
             if self._forced_status and row["status"] in ("running", "interrupted", "failed"):
                 # the crawl stopped because we stopped it: say why
                 finish_run(db, self.run_id, status=self._forced_status,
@@ -153,6 +177,10 @@ class CrawlProcess:
             elif row["status"] not in FINAL_STATUSES:
                 finish_run(db, self.run_id, status="failed",
                            finish_reason=f"crawl process exited with code {self.proc.returncode}")
+            else:
+                finished_here = False   # the crawl wrote its row and checked the health rules itself
+            if finished_here and self.health:
+                after_run(db, self.source.id, options_of(self.config_path), log_events=False)
             row = db["crawl_runs"].get(self.run_id)
         finally:
             db.conn.close()
@@ -160,12 +188,23 @@ class CrawlProcess:
 
 
 def run_crawl(source, config_path: Path, db_path: Path, *, timeout: float | None = None,
-              log_file=None, extra_settings: dict | None = None) -> CrawlResult:
+              log_file=None, extra_settings: dict | None = None, health: bool = True) -> CrawlResult:
     return CrawlProcess(source, config_path, db_path, log_file=log_file,
-                        extra_settings=extra_settings).wait(timeout)
+                        extra_settings=extra_settings, health=health).wait(timeout)
 
 
-def format_summary(result: CrawlResult) -> str:
+def result_alerts(db_path: Path, result: CrawlResult) -> list[dict]:
+    """The alerts the run opened or cleared (newsmon.health.run_alerts)."""
+    from newsmon.health import run_alerts
+
+    db = open_db(db_path)
+    try:
+        return run_alerts(db, result.run_id)
+    finally:
+        db.conn.close()
+
+
+def format_summary(result: CrawlResult, alerts: list[dict] | None = None) -> str:
     row = result.row
     parts = [
         f"{result.source_id}: {row['status']}"
@@ -180,4 +219,9 @@ def format_summary(result: CrawlResult) -> str:
         values = json.loads(row.get(key) or "{}")
         if values:
             parts.append(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in sorted(values.items())))
+    for event in alerts or ():
+        if event["event"] == "alert":
+            parts.append(f"  ALERT {event['kind']}: {event['message']}")
+        else:
+            parts.append(f"  alert cleared: {event['kind']} (recovered)")
     return "\n".join(parts)

@@ -192,6 +192,7 @@ class HostileSite:
                 self.cases += (helper,)
         self.servers: dict[str, ThreadingHTTPServer] = {}
         self.threads: list[threading.Thread] = []
+        self.refusal_latency = 0.0   # seconds the throttle case takes to answer a 429/503
         self._log: dict[str, list[dict]] = {c: [] for c in self.cases}
         self._counters: dict[tuple, int] = {}
         self._lock = threading.Lock()
@@ -584,10 +585,12 @@ class HostileSite:
     def _case_throttle(self, req, path):
         if path == "/t/429.html":
             if self._count("throttle", path) <= 2:
+                self._wait(self.refusal_latency)
                 return self._send(req, 429, "slow down", "text/plain", headers={"Retry-After": "1"})
             return self._send(req, 200, good_article("throttle", 429)[1])
         if path == "/t/503.html":
             if self._count("throttle", path) <= 1:
+                self._wait(self.refusal_latency)
                 return self._send(req, 503, "busy", "text/plain", headers={"Retry-After": "1"})
             return self._send(req, 200, good_article("throttle", 503)[1])
         if path == "/t/stall.html":

@@ -256,7 +256,8 @@ def test_throttling_honoured_and_stalls_time_out(hostile, tmp_path):
     assert hostile.url("throttle", "/t/429.html") in stored and hostile.url("throttle", "/t/503.html") in stored
     hits = [r["time"] for r in hostile.requests("throttle") if r["path"] == "/t/429.html"]
     assert len(hits) == 3, hits        # two 429s, then the page: not hammered
-    assert all(b - a >= 0.9 for a, b in zip(hits, hits[1:])), hits
+    # Retry-After: 1 is a lower bound, under any load (tests/test_retry_after.py)
+    assert all(b - a >= 1.0 for a, b in zip(hits, hits[1:])), hits
     problems = result.problems
     assert problems.get("exception/scrapy.exceptions.DownloadTimeoutError", 0) \
         + problems.get("exception/twisted.internet.error.TimeoutError", 0) >= 2, problems

@@ -15,8 +15,6 @@ Hooks a custom spider may override:
 
 from __future__ import annotations
 
-import codecs
-import logging
 import os
 import re
 from collections import Counter
@@ -29,6 +27,7 @@ from scrapy.exceptions import CloseSpider
 from crawler.items import ArticleItem
 from crawler.middlewares import stopped_reason
 from newsmon.config import ConfigError, default_db_path, load_config
+from newsmon.decode import decode_body, looks_binary  # noqa: F401 - looks_binary: its old home
 from newsmon.dedupe import canonicalize_url
 from newsmon.recheck import recheck_offsets, recheck_reason
 from newsmon.redact import install_log_redaction, secret_values
@@ -39,12 +38,10 @@ from newsmon.times import utcnow
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # a source's settings may tune the crawl, never open a port into it
 NEVER_FROM_SOURCE = ("TELNETCONSOLE_", "REMOTE_CONTROL_")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL_BYTES = bytes(sorted(set(range(0, 32)) - {9, 10, 12, 13}))
 
 
 class BaseNewsSpider(scrapy.Spider):
-    name = "newsmon-base"   # not crawlable on its own
+    name = None   # not crawlable on its own, and so not in `scrapy list`
     source = None
 
     def __init__(self, source: str | None = None, *args, **kwargs):
@@ -61,7 +58,7 @@ class BaseNewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.source_id:
-            raise ConfigError(f"spider {cls.name!r} needs a source: scrapy crawl {cls.name} -a source=<id>")
+            raise ConfigError(f"spider {cls.name!r} crawls one source: scrapy crawl {cls.name} -a source=<id>")
         settings = crawler.settings
         config = load_config(settings.get("NEWSMON_CONFIG") or os.environ.get("NEWSMON_CONFIG"))
         spider.source = config.get(spider.source_id)
@@ -114,7 +111,9 @@ class BaseNewsSpider(scrapy.Spider):
     def _start_failed(self, failure):
         self.start_pages_failed += 1
         request = failure.request
-        self.logger.error("start page failed: %s (%s)", request.url, failure.getErrorMessage())
+        # the site's failure (down, an HTTP error, robots.txt unreadable), counted in the run's
+        # errors and its status: a warning, not an error of newsmon
+        self.logger.warning("start page failed: %s (%s)", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value("newsmon/start_pages_failed")
 
     def parse_start(self, response):
@@ -214,84 +213,15 @@ class BaseNewsSpider(scrapy.Spider):
         return item
 
 
-def looks_binary(body: bytes, sample: int = 8192) -> bool:
-    """Bytes that are not text in any encoding a web page uses (images, archives,
-    random data served as text/html): many NUL or control bytes up front."""
-    head = body[:sample]
-    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):   # UTF-16 with a BOM is text
-        return False
-    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))   # counted in C
-    return controls > len(head) * 0.05
-
-
-def _strict(body: bytes, encoding: str | None) -> str | None:
-    if not encoding:
-        return None
-    try:
-        return body.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def guess_encoding(body: bytes) -> str:
-    """The body's encoding by content alone; cp1252 (what browsers use for
-    "latin-1") wins ties, as it does on the web."""
-    from charset_normalizer import from_bytes
-
-    matches = list(from_bytes(body[:262144]))
-    if not matches:
-        return "cp1252"
-    best = matches[0]
-    tied = [m.encoding for m in matches
-            if m.chaos <= best.chaos + 0.01 and abs(m.coherence - best.coherence) <= 0.01]
-    for preferred in ("utf_8", "cp1252"):
-        if preferred in tied:
-            return preferred
-    return best.encoding
-
-
 def decode_html(response) -> tuple[str, str] | None:
-    """(text, encoding) of an HTML response, or None for binary data.
-
-    Scrapy's choice comes first (Content-Type charset, BOM, <meta charset>,
-    then detection), but only if it really decodes the bytes: a page that
-    declares UTF-8 and is latin-1, or declares nothing, is decoded by what
-    its bytes are. The text never holds NUL or other C0 control characters.
-    """
-    body = response.body
-    if looks_binary(body):
-        return None
+    """(text, encoding) of an HTML response, or None for binary data
+    (newsmon.decode.decode_body, with Scrapy's choice of encoding first:
+    Content-Type charset, BOM, <meta charset>, then detection)."""
     try:
         encoding = response.encoding
     except (AttributeError, LookupError):
         encoding = None
-    text = _strict(body, encoding)
-    if text is None:
-        declared = encoding
-        encoding = "utf-8" if _strict(body, "utf-8") is not None else guess_encoding(body)
-        text = body.decode(encoding, errors="replace")
-        logging.getLogger(__name__).info(
-            "%s: declared %s does not decode it, read as %s", response.url, declared, encoding)
-    return _without_controls(text, body, encoding), encoding
-
-
-# encodings whose bytes below 0x20 are exactly the text's C0 controls
-_ASCII_SUPERSETS = ("utf-8", "ascii")
-_ASCII_SUPERSET_PREFIXES = ("cp125", "iso8859-", "latin", "mac-")
-_CONTROL_RE_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20)])   # _CONTROL_RE's
-
-
-def _without_controls(text: str, body: bytes, encoding: str) -> str:
-    """``text`` without C0 controls; when its encoding is an ASCII superset, the bytes
-    tell whether there are any (in C, five times cheaper than a regex over the text)."""
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        name = ""
-    if (name in _ASCII_SUPERSETS or name.startswith(_ASCII_SUPERSET_PREFIXES)) \
-            and len(body.translate(None, _CONTROL_RE_BYTES)) == len(body):
-        return text
-    return _CONTROL_RE.sub("", text)
+    return decode_body(response.body, encoding, response.url)
 
 
 def _header(response, name: bytes) -> str | None:

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from newsmon.cluster.wire import client, key
+from newsmon.health import after_run, options_of
 from newsmon.runner import CrawlResult
 from newsmon.store.db import open_db
 from newsmon.store.queries import finish_run, start_run
@@ -50,6 +51,7 @@ class DistributedCrawl:
                  extra_settings: dict | None = None):
 
         self.source = source
+        self.config_path = config_path
         self.db_path = Path(db_path)
         self.server = client()
         db = open_db(self.db_path)
@@ -138,6 +140,7 @@ class DistributedCrawl:
                     reason = "no crawler process took the run"
             merged["errors"] += row.get("errors") or 0       # ingest errors counted there
             finish_run(db, self.run_id, status=status, finish_reason=reason, **merged)
+            after_run(db, self.source.id, options_of(self.config_path), log_events=False)   # health rules
             row = db["crawl_runs"].get(self.run_id)
         finally:
             db.conn.close()

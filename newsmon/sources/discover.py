@@ -248,8 +248,11 @@ class Discovery:
             urls = [self.root + p for p in SITEMAP_PATHS]
         best = None
         for url in list(dict.fromkeys(urls))[:4]:
-            self.log(f"sitemap {found}: {url}")
             c = self.sitemap_candidate(url, found)
+            if c.problem and c.problem.startswith(("not available", "not a sitemap")):
+                self.log(f"no sitemap at {url}: {c.problem}")
+            else:
+                self.log(f"sitemap {found}: {url}" + (f" ({c.problem})" if c.problem else ""))
             if not listed and c.problem and c.problem.startswith(("not available", "not a sitemap")):
                 c.found = "common sitemap path"
             self.considered.append(c)

@@ -64,17 +64,20 @@ class DryRun:
     status: str
     log_tail: list[str]
     warnings: list[str] = field(default_factory=list)   # deprecation warnings of the crawl
+    log: list[str] = field(default_factory=list)        # the crawl's whole log (show_log)
 
     @property
     def usable(self) -> list[dict]:
         return [p for p in self.pages if p["article"] and not p["drop_reason"]]
 
 
-def dry_run(source: Source, config, limit: int = 5, timeout: float = 600) -> DryRun:
+def dry_run(source: Source, config, limit: int = 5, timeout: float = 600, *,
+            log_copy: Path | None = None, show_log: bool = False) -> DryRun:
     """Crawl ``source`` with the real spider and pipelines into a temporary database.
 
     At most ``limit`` article pages are fetched (NEWSMON_MAX_PAGES); the
-    user's database is never opened. Returns what the crawl stored.
+    user's database is never opened. The crawl's log is appended to
+    ``log_copy`` if given, and kept whole in the result with ``show_log``. Returns what the crawl stored.
     """
 
     tmp = Path(tempfile.mkdtemp(prefix="newsmon-check-"))
@@ -85,14 +88,20 @@ def dry_run(source: Source, config, limit: int = 5, timeout: float = 600) -> Dry
         db.conn.close()
         log_path = tmp / "crawl.log"
         with open(log_path, "wb") as log:
-            result = run_crawl(source, config.path, db_path, timeout=timeout, log_file=log,
+            # a dry run raises no alert and posts nothing to the webhook
+            result = run_crawl(source, config.path, db_path, timeout=timeout, log_file=log, health=False,
                                extra_settings={"NEWSMON_MAX_PAGES": limit, "NEWSMON_WORKERS": 1,
-                                               "LOGSTATS_INTERVAL": 0})
-        log_lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+                                               "LOGSTATS_INTERVAL": 0, "NEWSMON_HEALTH_CHECKS": False})
+        log_text = log_path.read_text(encoding="utf-8", errors="replace")
+        if log_copy is not None:
+            with open(log_copy, "a", encoding="utf-8") as f:
+                f.write(log_text)
+        log_lines = log_text.splitlines()
         tail = [ln for ln in log_lines if " WARNING" in ln or " ERROR" in ln or "Traceback" in ln][-15:]
         warnings = [ln for ln in log_lines if "DeprecationWarning" in ln]
         pages = _read_dry_run(db_path)
-        return DryRun(source, pages, format_summary(result), result.status, tail, warnings)
+        return DryRun(source, pages, format_summary(result), result.status, tail, warnings,
+                      log_lines if show_log else [])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from newsmon.addresses import refusal_reason
 
 TIMEOUT = 15.0
-MAX_PAGE_BYTES = 8 * 1024 * 1024        # crawler.settings.DOWNLOAD_MAXSIZE
+MAX_PAGE_BYTES = 4 * 1024 * 1024        # crawler.settings.DOWNLOAD_MAXSIZE: a crawl drops bigger pages
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024    # crawler.settings.NEWSMON_SITEMAP_MAXSIZE
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 # newsmon.addresses' refusal reasons, as add-source says them

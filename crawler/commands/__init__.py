@@ -1,0 +1,1 @@
+"""newsmon's Scrapy commands (COMMANDS_MODULE): ``crawl`` checks a newsmon spider's source first."""

@@ -58,12 +58,15 @@ class Crawl:
         return self.proc.stdout + self.proc.stderr
 
 
-def crawl(site, tmp_path, *cases, settings=None, options=None, timeout=180, name="news.db") -> Crawl:
+def crawl(site, tmp_path, *cases, settings=None, options=None, timeout=180, name="news.db",
+          verbose=False) -> Crawl:
     config = tmp_path / "sources.toml"
     config.write_text(site.sources_toml(cases, settings=FAST | (settings or {}), options=options),
                       encoding="utf-8")
     db_path = tmp_path / name
     args = ["crawl", *cases] if cases else ["crawl", "--all"]
+    if verbose:   # Scrapy's own logs too (its settings dump, stats)
+        args.append("--verbose")
     proc = run_newsmon(*args, "--config", config, "--db", db_path, timeout=timeout)
     return Crawl(proc, db_path)
 
@@ -397,14 +400,14 @@ def test_crawl_and_daemon_listen_on_nothing(hostile, tmp_path):
 
 def test_secrets_never_logged_or_stored(hostile, tmp_path):
     options = {"webhook_url": "http://127.0.0.1:9/hook?token=webhook-T0KEN-SECRET"}
-    result = crawl(hostile, tmp_path, "secrets", options=options)
+    result = crawl(hostile, tmp_path, "secrets", options=options, verbose=True)
     assert result.proc.returncode == 0, result.output()[-4000:]
     assert_good_stored(hostile, result, "secrets")
     # the proxy was used, with its credentials
     proxied = [r for r in hostile.requests("secrets") if r["via_proxy"]]
     assert proxied and all(r["headers"].get("Proxy-Authorization") for r in proxied)
     out = result.output()
-    assert "'AWS_SECRET_ACCESS_KEY': '***'" in out     # Scrapy logged it, redacted
+    assert "'AWS_SECRET_ACCESS_KEY': '***'" in out     # Scrapy logged it (verbose), redacted
     assert "-SECRET" not in out, [line for line in out.splitlines() if "-SECRET" in line]
     for path in tmp_path.glob("news.db*"):
         assert b"-SECRET" not in path.read_bytes(), path

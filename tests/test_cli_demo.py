@@ -81,7 +81,7 @@ def test_every_canned_query_shows_demo_data(demo_twice):
     conn.row_factory = sqlite3.Row
     group = conn.execute("SELECT id FROM claim_groups WHERE article_count > 1 ORDER BY article_count DESC").fetchone()
     assert group, "no claim reported by several articles"
-    params = {"speaker": "Putin", "claim_group_id": group[0]}
+    params = {"speaker": "Putin", "claim_group_id": group[0], "search": "Putin"}
     for name, query in queries.items():
         rows = conn.execute(query["sql"], params).fetchall()
         assert rows, f"canned query {name} is empty on the demo database"

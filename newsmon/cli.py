@@ -199,7 +199,11 @@ class ProgressLine:
                 sys.stderr.flush()
                 self.shown = text
         elif now - self.last >= self.every:
-            click.echo(f"  {text}", err=True)
+            # a line says something new: nothing fetched yet, or the same counts again, is not news
+            key = progress_text(counts, 1.0)
+            if counts.get("pages_fetched") and key != self.shown:
+                click.echo(f"  {text}", err=True)
+                self.shown = key
             self.last = now
 
     def close(self) -> None:

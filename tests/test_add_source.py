@@ -100,6 +100,7 @@ def _crawl_and_count(config, source_id, db_path):
     return {r["url"] for r in db.query("SELECT url FROM articles WHERE source_id = ?", [source_id])}
 
 
+@pytest.mark.slow
 def test_add_source_finds_the_feed_link_writes_and_crawls(config, tmp_path):
     with feed_site() as site:
         proc = run_newsmon("add-source", site.url("/"), "--config", config)
@@ -125,6 +126,7 @@ def test_add_source_finds_the_feed_link_writes_and_crawls(config, tmp_path):
         assert len(stored & site.manifest_urls()) >= 5
 
 
+@pytest.mark.slow
 def test_add_source_uses_the_sitemap_from_robots_txt(config, tmp_path):
     with sitemap_site() as site:
         proc = run_newsmon("add-source", site.url("/"), "--name", "herald", "--write", "--config", config)
@@ -137,6 +139,7 @@ def test_add_source_uses_the_sitemap_from_robots_txt(config, tmp_path):
         assert len(stored & site.manifest_urls()) >= 8
 
 
+@pytest.mark.slow
 def test_add_source_falls_back_to_article_link_patterns(config, tmp_path):
     with listing_site() as site:
         proc = run_newsmon("add-source", site.url("/"), "--name", "courier", "--write", "--config", config)
@@ -152,6 +155,7 @@ def test_add_source_falls_back_to_article_link_patterns(config, tmp_path):
         assert stored >= articles - {site.url("/courier/news/farmers-market-moves-indoors")} or len(stored) >= 6
 
 
+@pytest.mark.slow
 def test_add_source_on_sections_of_one_host():
     """The combined fixture site: each section address finds its own way in."""
     from newsmon.demo.site import FixtureSite
@@ -221,6 +225,7 @@ def test_add_source_duplicate_id_and_invalid_config(config, tmp_path):
 # -- check-source --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_check_source_dry_run_prints_articles_and_leaves_the_db_alone(tmp_path):
     with feed_site() as site:
         config = tmp_path / "sources.toml"
@@ -243,6 +248,7 @@ def test_check_source_dry_run_prints_articles_and_leaves_the_db_alone(tmp_path):
         assert len(fetched) <= 4
 
 
+@pytest.mark.slow
 def test_check_source_fails_when_nothing_is_usable(tmp_path):
     with NotNewsSite() as site:
         config = tmp_path / "sources.toml"
@@ -265,6 +271,7 @@ def test_check_source_unknown_id(tmp_path):
 # -- genspider -t news ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_genspider_news_template_crawls_the_listing_site(tmp_path):
     from crawler import settings
 

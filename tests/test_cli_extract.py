@@ -134,6 +134,7 @@ def hostile(site):
     h.close()
 
 
+@pytest.mark.slow
 def test_extract_fetches_with_the_crawls_safety_rules(hostile):
     proc = run_newsmon("extract", hostile.base + "/redirect")
     assert proc.returncode != 0 and "refused (private address)" in proc.stderr, proc.stderr

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.add_source_sites import listing_site
 from tests.conftest import ROOT, run_newsmon
 
@@ -30,6 +32,7 @@ def test_a_site_that_is_down_is_not_forbidden_by_robots_txt(tmp_path):
     assert "Traceback" not in out and " ERROR" not in out, out
 
 
+@pytest.mark.slow
 def test_check_source_names_a_custom_spider_once(tmp_path):
     config = tmp_path / "sources.toml"
     config.write_text('[sources.city-paper]\nkind = "spider"\nspider = "news"\n'
@@ -63,6 +66,7 @@ def test_add_source_does_not_announce_a_sitemap_that_is_not_there():
     assert "sitemap found at a common sitemap path" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_scrapy_crawl_without_or_with_an_unknown_source_is_one_line(tmp_path):
     config = tmp_path / "sources.toml"
     config.write_text("[sources.gone]\n" + DOWN, encoding="utf-8")

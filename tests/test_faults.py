@@ -47,6 +47,7 @@ def test_kill_9_at_random_moments_loses_nothing(tmp_path):
     assert summary["run_statuses"].get("interrupted", 0) >= 1, summary["run_statuses"]
 
 
+@pytest.mark.slow
 def test_a_crawl_marks_runs_whose_process_is_gone_as_interrupted(hostile, tmp_path):
     from newsmon.store.db import open_db
     from newsmon.store.queries import start_run
@@ -71,6 +72,7 @@ def test_a_crawl_marks_runs_whose_process_is_gone_as_interrupted(hostile, tmp_pa
 
 # 10 --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_reader_while_crawler_writes_and_wal_stays_bounded(tmp_path):
     site = BenchSite(150)
     site.start()
@@ -128,6 +130,7 @@ def test_reader_while_crawler_writes_and_wal_stays_bounded(tmp_path):
     ("disk_full", {"NEWSMON_DB_MAX_PAGES": 1}, "disk is full"),
     ("read_only", {"NEWSMON_DB_READONLY": True}, "readonly database"),
 ])
+@pytest.mark.slow
 def test_storage_failure_is_a_failed_run_not_silent_loss(hostile, tmp_path, fault, setting, message):
     result = crawl(hostile, tmp_path, "robots-404", settings=setting)
     out = result.output()

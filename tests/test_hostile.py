@@ -172,6 +172,7 @@ def test_sitemaps_entities_bombs_depth_and_size_capped(hostile, tmp_path):
 
 # 4 ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_redirects_refused_and_credentials_stay_home(hostile, tmp_path):
     result = crawl(hostile, tmp_path, "redirects")
     assert result.proc.returncode == 0, result.output()[-4000:]
@@ -269,6 +270,7 @@ def test_throttling_honoured_and_stalls_time_out(hostile, tmp_path):
 
 # 8 ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_non_html_filtered_before_download(hostile, tmp_path):
     result = crawl(hostile, tmp_path, "types")
     assert result.proc.returncode == 0, result.output()[-4000:]
@@ -283,6 +285,7 @@ def test_non_html_filtered_before_download(hostile, tmp_path):
 
 # 13 --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_page_content_is_text_never_sql_or_html(hostile, tmp_path):
     import urllib.request
 
@@ -398,6 +401,7 @@ def test_crawl_and_daemon_listen_on_nothing(hostile, tmp_path):
 
 # 15 --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_secrets_never_logged_or_stored(hostile, tmp_path):
     options = {"webhook_url": "http://127.0.0.1:9/hook?token=webhook-T0KEN-SECRET"}
     result = crawl(hostile, tmp_path, "secrets", options=options, verbose=True)

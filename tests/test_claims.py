@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from newsmon.claims import claim_key, extract_claims, speaker_key
+from newsmon.claims.records import quote_fits
 from tests.claims_scoring import ROOT, evaluate, load_cases, match
 
 DEV = load_cases("dev")
@@ -42,12 +43,12 @@ def test_case(case):
 def test_offsets_and_fields(case):
     text = case["text"]
     for c in extract_claims(text):
-        assert text[c["char_start"]:c["char_end"]] == c["quote"]
+        assert quote_fits(text, c["quote"], c["char_start"], c["char_end"]), c
         assert c["quote"] == c["quote"].strip()
         # the attribution's comma/period is not part of the quote
         assert not c["quote"].endswith((",", ".")), c["quote"]
         assert c["kind"] in ("direct", "indirect")
-        assert c["speaker_type"] in ("person", "organisation", None)
+        assert c["speaker_type"] in ("person", "organisation", "group", None)
         assert c["quote"] in c["sentence"] or c["kind"] == "direct"
         if c["kind"] == "direct":
             assert not c["quote"].startswith(("“", '"')) and not c["quote"].endswith("”")
@@ -114,7 +115,7 @@ def test_straight_and_curly_quotes_agree():
 ])
 def test_degenerate_input_does_not_crash(text):
     for c in extract_claims(text):
-        assert text[c["char_start"]:c["char_end"]] == c["quote"]
+        assert quote_fits(text, c["quote"], c["char_start"], c["char_end"]), c
 
 
 def test_speaker_key_strips_titles_and_accents():

@@ -99,7 +99,7 @@ def test_newswire_trailing_attribution():
             "Brent crude could reach $100 by the summer, Goldman Sachs analyst Jeff Currie said.")
     claims = extract_claims(text)
     assert [(c["speaker"], c["quote"]) for c in claims] == [
-        (None, "Oil prices rose on Monday"),
+        ("traders", "Oil prices rose on Monday"),  # a group, as the article names it (issue 20)
         ("Jeff Currie", "Brent crude could reach $100 by the summer")]
 
 

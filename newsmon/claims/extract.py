@@ -33,7 +33,7 @@ from newsmon.claims.vocabulary import CUE_TOKEN_RE, QUOTE_CUE_RE
 def extract_claims(text: str) -> list[dict]:
     """Attributed statements in cleaned article text (see module docstring)."""
     if not text or ("said" not in text and "“" not in text and '"' not in text
-                    and "according" not in text and not CUE_TOKEN_RE.search(text)):
+                    and "ccording" not in text and not CUE_TOKEN_RE.search(text)):
         return []
     original, text = text, single_to_double_quotes(text)
     paras = paragraph_spans(text)

@@ -119,6 +119,9 @@ def _left_np_words(ctx: str) -> list[str]:
     words = ctx.split()
     if words and words[-1].lower() in PRONOUNS:
         return [words[-1]]
+    if len(words) > 1 and words[-1].isdigit() and words[-2] in ("No.", "no."):  # "Union No. 1"
+        head = _left_np_words(" ".join(words[:-1]))
+        return head + [words[-1]] if head else []
     out: list[str] = []
     for i in range(len(words) - 1, -1, -1):
         w = words[i]
@@ -513,7 +516,7 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
         gov = government_mention(ctx, pos)
         if gov:
             return gov
-    m = RELATIVE_RE.match(ctx) if "who" in ctx else None
+    m = RELATIVE_RE.match(ctx) if "who" in ctx or "which" in ctx else None
     if m:
         return parse_np(_left_np_words(m.group(1)), pos)
     if ctx.endswith(","):

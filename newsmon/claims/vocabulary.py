@@ -211,7 +211,7 @@ LEFT_TRIM_WORDS = ("has", "have", "had", "also", "further", "later", "earlier", 
 LEFT_TRIM_RE = re.compile(r"(?:\s+(?:" + "|".join(LEFT_TRIM_WORDS) + r"|on\s+\w+|\w+ly))+\s*$")
 _LEFT_TRIM_SET = frozenset(LEFT_TRIM_WORDS)
 APPOSITIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*([^,]{2,80}?)\s*,\s*$")
-RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*who\b(?:\s+\w+){0,8}\s*$")
+RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*(?:who\b(?:\s+\w+){0,8}|which\b(?:\s+[^\s,“”\"]+(?:,\d+)*){1,12}\s*,)\s*$")
 
 
 BE_FORMS = ("is", "are", "was", "were", "be", "been", "being")

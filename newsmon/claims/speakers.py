@@ -646,7 +646,7 @@ def phrase_speaker(phrase: str, pos: int) -> Mention | None:
     if bare_word(words[0]) in _NOT_NP_START or any(bare_word(w) in _NOT_IN_NP for w in head.split()):
         return None  # "for the war in Ukraine onto Moscow, and": no noun phrase
     appos = [p for p in parts[1:] if not p.isdigit()]
-    role = _appositive_role(appos[0]) if appos else None
+    role = appositive_role(appos[0]) if appos else None
     m = _plain_phrase(head.split(), pos)
     if m and m.kind in ("person", "organisation"):
         if role and m.kind == "person":
@@ -656,7 +656,7 @@ def phrase_speaker(phrase: str, pos: int) -> Mention | None:
     if appos:  # "a spokeswoman for the agency, Karin Vogt"
         named = _plain_phrase(appos[0].split(), pos)
         if named and named.kind == "person":
-            named.role = named.role or _appositive_role(head)
+            named.role = named.role or appositive_role(head)
             named.text = head + ", " + appos[0]
             return named
     return m
@@ -666,7 +666,7 @@ def _is_initial(w: str) -> bool:
     return len(w) == 2 and w[0].isupper() and w[1] == "."
 
 
-def _appositive_role(part: str) -> str | None:
+def appositive_role(part: str) -> str | None:
     words = part.split()
     if words and bare_word(words[0]) in ("a", "an", "the", "who"):
         if bare_word(words[0]) == "who":

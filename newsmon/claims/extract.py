@@ -25,6 +25,7 @@ from newsmon.claims.sentences import (
     quote_segments,
     sentence_spans,
     single_to_double_quotes,
+    two_apostrophes_to_quotes,
 )
 from newsmon.claims.speakers import build_registry, resolve_mention, sentence_subject
 from newsmon.claims.vocabulary import CUE_TOKEN_RE, QUOTE_CUE_RE
@@ -35,7 +36,7 @@ def extract_claims(text: str) -> list[dict]:
     if not text or ("said" not in text and "“" not in text and '"' not in text
                     and "ccording" not in text and not CUE_TOKEN_RE.search(text)):
         return []
-    original, text = text, single_to_double_quotes(text)
+    original, text = text, single_to_double_quotes(two_apostrophes_to_quotes(text))
     paras = paragraph_spans(text)
     segs = quote_segments(text, paras)
     sents = sentence_spans(text, paras, segs)
@@ -134,14 +135,14 @@ def extract_claims(text: str) -> list[dict]:
                                        c["speaker_mention"]))
     claims.sort(key=lambda c: c["char_start"])
     claims = join_split_quotes(text, masked, paras, claims)
-    taken = [(c["char_start"], c["char_end"]) for c in claims]
+    taken = sorted((c["char_start"], c["char_end"]) for c in claims)
     starts = [a for a, _, _ in sents]
 
     def sentence_of(pos: int) -> tuple[int, int]:
         k = max(0, bisect_right(starts, pos) - 1)
         return sents[k][0], sents[k][1]
 
-    claims += learned_claims(text, paras, art, taken, sentence_of)
+    claims += learned_claims(text, original, masked, paras, art, taken, sentence_of)
     claims.sort(key=lambda c: c["char_start"])
     if text is not original:  # British single quotes: report the article's own characters
         for c in claims:

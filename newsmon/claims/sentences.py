@@ -103,6 +103,25 @@ def _single_close(text: str, a: int, pe: int) -> int | None:
     return fallback
 
 
+TWO_APOSTROPHES_RE = re.compile(r"''")
+
+
+def two_apostrophes_to_quotes(text: str) -> str:
+    """''…'' (two apostrophes for a quote mark, as some archives write) as “…” (same length:
+    the mark goes next to the word, a space where the other apostrophe was)."""
+    if "''" not in text:
+        return text
+    out = list(text)
+    for m in TWO_APOSTROPHES_RE.finditer(text):
+        a = m.start()
+        before, after = text[a - 1:a] if a else "", text[a + 2:a + 3]
+        if (not before or before.isspace() or before in "([—–-") and after and not after.isspace():
+            out[a], out[a + 1] = " ", "“"      # opening: ''Word -> " “Word"
+        else:
+            out[a], out[a + 1] = "”", " "      # closing: word,'' -> "word,” "
+    return "".join(out)
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-blank line; news text uses a line per paragraph."""
     out, pos = [], 0

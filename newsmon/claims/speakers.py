@@ -58,6 +58,9 @@ class Mention:
     kind: str | None = None       # person | organisation | pronoun | role | org_anaphor | unnamed
     pos: int = 0
 
+    def start_in(self, a: int, b: int) -> bool:
+        return a <= self.pos < b
+
 
 @dataclass
 class Person:
@@ -152,7 +155,7 @@ def right_np_words(ctx: str) -> list[str]:
                      and i + 1 < len(words) and _is_cap(words[i + 1]))
         if not is_np_word(w) and not connector:
             break
-        bare_end = w[-1] in ",;:.!?" and not (w.endswith(".") and bare_word(w).endswith("."))
+        bare_end = w[-1] in ",;:.!?" and not (w.endswith(".") and (bare_word(w).endswith(".") or _is_initial(w)))
         out.append(w)
         if bare_end:
             break
@@ -230,6 +233,10 @@ def _norm_token(t: str) -> str:
     return re.sub(r"(.)\1", r"\1", fold(t))
 
 
+# "the president" is not the vice president, "the minister" not the deputy minister
+_LESSER_ROLE = frozenset(("vice", "deputy", "former", "assistant", "acting", "associate", "junior", "ex"))
+
+
 class SpeakerRegistry:
     """Per-article resolution state: known people, organisations and salience."""
 
@@ -276,7 +283,8 @@ class SpeakerRegistry:
         for p in self.people:
             for r in p.roles:
                 have = {bare_word(w) for w in r.split()}
-                if want <= have and (best is None or abs(p.pos - pos) < abs(best.pos - pos)):
+                if want <= have and not (have - want) & _LESSER_ROLE and (
+                        best is None or abs(p.pos - pos) < abs(best.pos - pos)):
                     best = p
         return best
 
@@ -322,7 +330,7 @@ def build_registry(text: str, paras) -> SpeakerRegistry:
     art = SpeakerRegistry()
     for ps, pe in paras:
         line = text[ps:pe]
-        if _title_case(line):
+        if title_case(line):
             continue  # headlines: title case makes every word look like a name
         words = line.split()
         # One code character per word, so a regex finds the name runs without a
@@ -386,14 +394,15 @@ def _run_word(w: str) -> str:
     and ends it; "3" and "4" are "1" and "2" for a capitalised word."""
     if not is_np_word(w) or QUOTE_CHAR_RE.search(w, 1):   # is_np_word is False when MASK in w
         return "0"
-    ends = w[-1] in ",;:" or w.endswith(("’s", "'s")) or (w[-1] in ".!?" and not bare_word(w).endswith("."))
+    ends = w[-1] in ",;:" or w.endswith(("’s", "'s")) or (
+        w[-1] in ".!?" and not bare_word(w).endswith(".") and not _is_initial(w))  # "Joseph R. Biden"
     return ("4" if ends else "3") if _is_cap_core(w) else ("2" if ends else "1")
 
 
 _RUN_CODES = _WordTable(_run_word)
 
 
-def _title_case(line: str) -> bool:
+def title_case(line: str) -> bool:
     """Headline-style line ("Xi, Putin Sign 20+ Deals in Beijing")."""
     line = line.strip()
     if line.endswith((".", "!", "?", "”", '"', ":")):
@@ -443,7 +452,8 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
     if m.kind == "unnamed":
         if is_group(m.text):  # "Economists", "Head teachers", "police": a group speaks, named as written
             return generic_name(m.text), m.role, "group"
-        return None, m.role, "person"
+        # "a senior official", "a Brightwater spokesperson": nobody named, the description shown
+        return generic_name(m.text), m.role, "unnamed"
     if m.kind == "org_anaphor":
         name = art.last_org(m.name, pos)
         if name:
@@ -459,10 +469,14 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
         if person:
             art.note_person(person.name, pos)
             return person.name, person.roles[0] if person.roles else m.role, "person"
+        if bare_word(m.text.split()[0]) in ("the", "a", "an", "one"):  # "the president", unresolved
+            return generic_name(m.text), m.role, "unnamed"
         return None, m.role, "person"
     if m.kind == "organisation":
         art.note_org(m.name, pos)
         return m.name, m.role, "organisation"
+    if not m.name:
+        return generic_name(m.text) or None, m.role, "unnamed"
     person = art.find_person(m.name, pos)
     if person:
         art.note_person(person.name, pos)
@@ -498,8 +512,8 @@ def is_group(text: str) -> bool:
 def generic_name(text: str) -> str:
     """A speaker named by a common noun, as written: 'The council' -> 'the council'."""
     words = text.split()
-    if words and bare_word(words[0]) == "the":
-        words[0] = "the"
+    if words and bare_word(words[0]) in ("the", "a", "an", "one"):
+        words[0] = words[0].lower()
     return " ".join(words)
 
 

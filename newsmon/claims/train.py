@@ -20,11 +20,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from newsmon.claims.tagger import DATA, TOKEN_RE, _WordFeatures, features, spans_of, tokenize
+from newsmon.claims.tagger import (
+    DATA,
+    TOKEN_RE,
+    AttributionTagger,
+    _WordFeatures,
+    export_weights,
+    features,
+    tokenize,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "claims"
@@ -170,22 +179,15 @@ def _jaccard(a: list[str], b: list[str]) -> float:
     return inter / sum((ca | cb).values()) if inter else 0.0
 
 
-def validate(model: Path, lexicon: dict, docs: list[dict]) -> dict:
-    """Content spans of the tagger alone against the gold contents (Jaccard >= 0.5, one-to-one)."""
-    import pycrfsuite
-
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model))
-    wf = _WordFeatures(lexicon)
+def validate(weights: Path, lexicon_path: Path, docs: list[dict]) -> dict:
+    """Content spans of the tagger alone (as it runs: numpy weights) against the gold
+    contents (Jaccard >= 0.5, one-to-one)."""
+    tagger = AttributionTagger(weights, lexicon_path)
     tp = n_pred = n_gold = 0
     for d in docs:
         text = d["text"]
-        preds = []
-        for ps, pe in paragraphs(text):
-            toks = tokenize(text, ps, pe)
-            if toks:
-                tags = tagger.tag(features([t[2] for t in toks], wf))
-                preds += [_low_words(text[s.start:s.end]) for s in spans_of(tags, toks) if s.kind == "Q"]
+        preds = [_low_words(text[s.start:s.end]) for spans in tagger.tag_text(text, paragraphs(text))
+                 for s in spans if s.kind == "Q"]
         gold = [_low_words(c["quote"]) for c in d["claims"]]
         pairs = sorted(((_jaccard(p, g), i, j) for i, p in enumerate(preds) for j, g in enumerate(gold)),
                        reverse=True)
@@ -218,36 +220,45 @@ def fit(docs: list[dict], lexicon: dict, out: Path) -> None:
     trainer.train(str(out))
 
 
+def train(docs: list[dict], out: Path, name: str) -> tuple[Path, Path]:
+    """Fit on docs; write <name>.npz (the weights) and <name>.json (the cue lexicon) to out."""
+    lexicon = cue_lexicon(docs)
+    out.mkdir(parents=True, exist_ok=True)
+    model = out / f"{name}.crfsuite"
+    fit(docs, lexicon, model)
+    weights, lex = out / f"{name}.npz", out / f"{name}.json"
+    export_weights(model, weights)
+    model.unlink()
+    lex.write_text(json.dumps({"trained_on": f"{len(docs)} PolNeAR train articles", "params": PARAMS,
+                               "minfreq": MIN_FEATURE_FREQ, "cues": lexicon}, indent=0, ensure_ascii=False)
+                   + "\n", encoding="utf-8")
+    return weights, lex
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding polnear-train.jsonl")
     ap.add_argument("--out", type=Path, default=DATA, help="where the model and lexicon go")
-    ap.add_argument("--validate-only", action="store_true", help="fit on 9/10, print validation, write nothing")
+    ap.add_argument("--validation-out", type=Path, default=None,
+                    help="keep the validation model here (attribution.validation.npz/.json) for tuning on the fold")
+    ap.add_argument("--validate-only", action="store_true", help="fit on 9/10, print validation, ship nothing")
     args = ap.parse_args(argv)
     path = args.data / "polnear-train.jsonl"
     docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     fit_docs = [d for i, d in enumerate(docs) if i % 10 != 9]
     val_docs = [d for i, d in enumerate(docs) if i % 10 == 9]
     started = time.perf_counter()
-    lexicon = cue_lexicon(fit_docs)
-    tmp = args.out / "attribution.validation.crfsuite"
-    args.out.mkdir(parents=True, exist_ok=True)
-    fit(fit_docs, lexicon, tmp)
-    v = validate(tmp, lexicon, val_docs)
-    tmp.unlink()
+    with tempfile.TemporaryDirectory() as tmp:
+        weights, lex = train(fit_docs, args.validation_out or Path(tmp), "attribution.validation")
+        v = validate(weights, lex, val_docs)
     print(f"validation ({len(val_docs)} of {len(docs)} train articles; fit on {len(fit_docs)}): "
           f"content P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.3f} "
-          f"({v['pred']} predicted, {v['gold']} gold)  [{time.perf_counter() - started:.0f} s]")
+          f"({v['pred']} predicted, {v['gold']} gold)  [{time.perf_counter() - started:.0f} s]", flush=True)
     if args.validate_only:
         return
-    lexicon = cue_lexicon(docs)
-    model = args.out / "attribution.crfsuite"
-    fit(docs, lexicon, model)
-    (args.out / "attribution.json").write_text(json.dumps(
-        {"trained_on": path.name, "articles": len(docs), "params": PARAMS, "minfreq": MIN_FEATURE_FREQ,
-         "cues": lexicon}, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {model} ({model.stat().st_size / 1e6:.2f} MB) and its lexicon ({len(lexicon)} cue words)"
-          f"  [{time.perf_counter() - started:.0f} s]")
+    weights, lex = train(docs, args.out, "attribution")
+    print(f"wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and {lex.name}  "
+          f"[{time.perf_counter() - started:.0f} s]")
 
 
 if __name__ == "__main__":

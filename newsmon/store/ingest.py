@@ -182,7 +182,7 @@ def is_generic_speaker(claim: dict) -> bool:
     """A group or an organisation named by a common noun ('economists', 'the council'):
     one article's, not a speaker to follow across articles."""
     name = claim.get("speaker") or ""
-    return claim.get("speaker_type") == "group" or name[:1].islower()
+    return claim.get("speaker_type") in ("group", "unnamed") or name[:1].islower()
 
 
 def _claim_group_id(db, claim: dict, key: str, speaker_id: int, article_id: int, now: str) -> int:

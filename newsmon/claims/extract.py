@@ -144,6 +144,10 @@ def extract_claims(text: str) -> list[dict]:
 
     claims += learned_claims(text, original, masked, paras, art, taken, sentence_of)
     claims.sort(key=lambda c: c["char_start"])
+    orgs = {c["speaker"] for c in claims if c["speaker_type"] == "organisation"}
+    for c in claims:  # "Harbour Water said …" and later "a spokesperson for Harbour Water": one organisation
+        if c["speaker"] in orgs and c["speaker_type"] in ("person", None):
+            c["speaker_type"] = "organisation"
     if text is not original:  # British single quotes: report the article's own characters
         for c in claims:
             c["quote"] = JOIN.join(original[a:a + len(piece)] for a, piece in _piece_offsets(text, c))

@@ -112,6 +112,9 @@ def _speaker_id(db, claim: dict, key: str, now: str) -> int:
     speaker_id, aliases_json = row
     if mention and mention != name and mention[0].isupper() and mention.lower() not in ("he", "she", "they"):
         _add_alias(db, speaker_id, aliases_json, mention)
+    if claim.get("speaker_type") == "organisation":  # an article showed it ("a spokesperson for …")
+        db.conn.execute("UPDATE speakers SET kind = 'organisation' WHERE id = ? AND kind IS NOT 'organisation'",
+                        [speaker_id])
     return speaker_id
 
 

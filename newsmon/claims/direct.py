@@ -10,6 +10,7 @@ from newsmon.claims.speakers import (
     bare_word,
     is_np_word,
     left_speaker,
+    looks_like_speaker,
     names_no_speaker,
     parse_np,
     phrase_speaker,
@@ -131,7 +132,7 @@ def before_attribution(masked: str, sent_start: int, open_at: int):
             return mention, cue_text(m.group()), sent_start + m.start()
     if stripped.endswith(":"):  # "Minister X put it simply: “…”"
         subj, spos = sentence_subject(ctx, sent_start)
-        if subj:
+        if subj and looks_like_speaker(subj):
             return subj, "colon", spos
     return None
 

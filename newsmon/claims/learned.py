@@ -17,6 +17,7 @@ from newsmon.claims.records import make_claim
 from newsmon.claims.speakers import (
     Mention,
     left_speaker,
+    looks_like_speaker,
     names_no_speaker,
     parse_np,
     sentence_subject,
@@ -76,11 +77,22 @@ MID_CAPS_RE = re.compile(r"(?<=[\w,;] )[A-Z][\w’'-]+")
 
 
 def _plausible(m: Mention, mid_caps) -> bool:
-    """Not a sentence adverb read as a speaker ("Shortly", "Publicly", "Repeatedly")."""
-    words = m.text.split()
-    if len(words) != 1 or not words[0].endswith("ly"):
+    """looks_like_speaker, and a sentence adverb is one only if the article capitalises
+    it inside a sentence too."""
+    if looks_like_speaker(m):
         return True
-    return words[0] in mid_caps()
+    words = m.text.split()
+    return len(words) == 1 and words[0].endswith(("ly", "wise")) and words[0] in mid_caps() \
+        and not m.text.isupper()
+
+
+def _rules_speaker(masked: str, sentence_of, ps: int, cue: Span) -> Mention | None:
+    """The rules' speaker for a cue: the noun phrase that ends right before it in its sentence."""
+    s0 = max(ps, sentence_of(cue.start)[0])
+    ctx = masked[s0:cue.start]
+    if not ctx.strip():
+        return None
+    return left_speaker(ctx, cue.start)
 
 
 def _subject(masked: str, sentence_of, ps: int, a: int, b: int, cue: Span | None) -> Mention | None:
@@ -105,6 +117,8 @@ REQUIRE_CUE = False         # a content with no tagged cue near it is no claim
 REQUIRE_CUE_UNQUOTED = True  # the same, for contents not in quote marks only
 CUE_BUCKETS = None          # a cue with a word of these lexicon buckets, or None: any tagged cue
 REQUIRE_SPEAKER = False     # a claim whose speaker is not found is dropped
+RULES_SPEAKER_FIRST = False  # the rules' noun phrase before the cue over the tagged speaker
+SPEAKER_GAP = 12            # tokens between a cue (or content) and its speaker, at most
 DOCUMENTS_ARE_NO_SPEAKERS = True
 WHOLE_QUOTES_ONLY = True    # a content opening with a quote mark is that one quote, closed at its end
 SPEAKER_FALLBACK = True     # no tagged speaker: the subject of the sentence
@@ -149,11 +163,16 @@ def learned_claims(text: str, original: str, masked: str, paras, art, taken: lis
             if CUE_BUCKETS is not None and (cue is None or not any(
                     lexicon.get(w.lower()) in CUE_BUCKETS for w in text[cue.start:cue.end].split())):
                 continue
-            spk = _nearest(speakers, cue or q, 12)
+            spk = _nearest(speakers, cue or q, SPEAKER_GAP)
             if DOCUMENTS_ARE_NO_SPEAKERS and cue is not None and text[cue.start:cue.end].lower().startswith("accord") \
                     and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
                 continue  # "according to figures / a report": no speaker (the rules' convention)
             mention = _mention(text, masked, spk, mid_caps) if spk else None
+            if cue is not None and (mention is None or RULES_SPEAKER_FIRST):
+                ruled = _rules_speaker(masked, sentence_of, ps, cue)
+                if ruled is not None and ruled.kind in SUBJECT_KINDS + ("unnamed", "role") \
+                        and _plausible(ruled, mid_caps):
+                    mention = ruled
             sent = sentence_of(a)
             if mention is None and SPEAKER_FALLBACK:
                 mention = _subject(masked, sentence_of, ps, a, b, cue)

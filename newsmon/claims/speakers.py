@@ -716,3 +716,22 @@ def _plain_phrase(words: list[str], pos: int) -> Mention | None:
             role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
             return Mention(text, name=name, role=role or None, kind="person", pos=pos)
     return m
+
+
+_TIME_WORDS = frozenset(("year", "years", "week", "weeks", "month", "months", "day", "days", "night", "morning",
+                         "afternoon", "evening", "time", "today", "yesterday", "tonight", "weekend"))
+
+
+def looks_like_speaker(m: Mention | None) -> bool:
+    """Not what only looks like a speaker: a dateline or headline in capitals ("BUENA
+    PARK", "VOTERS CARE MORE …"), a time ("last year"), a sentence adverb ("Likewise")."""
+    if m is None:
+        return False
+    words = m.text.split()
+    if not words:
+        return False
+    if m.text.isupper() and sum(ch.isalpha() for ch in m.text) > 4:
+        return False
+    if words[-1].lower().strip(".,") in _TIME_WORDS:
+        return False
+    return not (len(words) == 1 and words[0].endswith(("ly", "wise")))

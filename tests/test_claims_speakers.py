@@ -114,3 +114,14 @@ def test_group_and_unnamed_organisation_speakers_are_kept_but_not_followed_acros
     assert speakers(db) == []
     # the reader still finds them by how the article named them
     assert len(by_speaker(db, "council")) == 2
+
+
+def test_a_middle_initial_is_the_same_person_but_two_middle_names_are_not(db):
+    store(db, "http://127.0.0.1/1", "herald", "“The investigation is closed,” said James B. Comey, the FBI director.")
+    store(db, "http://127.0.0.1/2", "ledger", "“We will review the new emails,” James Comey told Congress on Friday.")
+    store(db, "http://127.0.0.1/3", "wire", "“Read my lips,” said George H. W. Bush at the convention.\n\n"
+                                            "Delegates cheered for several minutes.")
+    store(db, "http://127.0.0.1/4", "herald", "“Mission accomplished,” said George W. Bush aboard the carrier.")
+    names = [name for name, _ in speakers(db)]
+    assert names == ["George H. W. Bush", "George W. Bush", "James B. Comey"], names
+    assert len(by_speaker(db, "James Comey")) == 2

@@ -142,7 +142,8 @@ def extract_claims(text: str) -> list[dict]:
         k = max(0, bisect_right(starts, pos) - 1)
         return sents[k][0], sents[k][1]
 
-    claims += learned_claims(text, original, masked, paras, art, taken, sentence_of)
+    mentions = [(c["char_start"], c["speaker_mention"]) for c in claims if c["speaker_mention"]]
+    claims += learned_claims(text, original, masked, paras, art, taken, sentence_of, mentions)
     claims.sort(key=lambda c: c["char_start"])
     orgs = {c["speaker"] for c in claims if c["speaker_type"] == "organisation"}
     for c in claims:  # "Harbour Water said …" and later "a spokesperson for Harbour Water": one organisation

@@ -65,9 +65,8 @@ def _mention(text: str, masked: str, s: Span, mid_caps) -> Mention | None:
         return left_speaker(masked[max(0, s.start - 200):s.start].rstrip(" ,"), s.start)
     m = parse_np(words, s.start)
     if m is None:
-        name = " ".join(w for w in words if w.lower() not in ("the", "a", "an"))
-        m = Mention(" ".join(words), name=name or None,
-                    kind="unnamed" if not name or words[0].lower() in ("a", "an") else "person", pos=s.start)
+        # what the rules cannot parse is no name: shown as written, followed in no other article
+        m = Mention(" ".join(words), name=None, kind="unnamed", pos=s.start)
     if not _plausible(m, mid_caps):
         return None
     return m
@@ -125,8 +124,9 @@ SPEAKER_FALLBACK = True     # no tagged speaker: the subject of the sentence
 
 
 def learned_claims(text: str, original: str, masked: str, paras, art, taken: list[tuple[int, int]],
-                   sentence_of) -> list[dict]:
-    """Claims the tagger finds outside the spans already `taken` by the rules. The tagger
+                   sentence_of, mentions=()) -> list[dict]:
+    """Claims the tagger finds outside the spans already `taken` by the rules (whose speaker
+    `mentions` are (offset, text) pairs). The tagger
     reads the article's own characters (`original`, as it was trained); `text` is the
     same length, its quote marks made regular for the rules."""
     tagger = shipped_tagger()
@@ -156,6 +156,9 @@ def learned_claims(text: str, original: str, masked: str, paras, art, taken: lis
                 continue
             cue = _nearest(cues, q, 30)
             quoted = text[a] in QUOTE_MARKS
+            sent = sentence_of(a)
+            if any(sent[0] <= at < sent[1] and len(m) > 3 and m in text[a:b] for at, m in mentions):
+                continue  # holds the speaker of a claim of its sentence: that claim's attribution
             if quoted and WHOLE_QUOTES_ONLY and not _one_quote(text, a, b):
                 continue  # '“Bohemian Rhapsody” before an encore …': a title in a clause, not speech
             if cue is None and (REQUIRE_CUE or not quoted and REQUIRE_CUE_UNQUOTED):
@@ -173,7 +176,6 @@ def learned_claims(text: str, original: str, masked: str, paras, art, taken: lis
                 if ruled is not None and ruled.kind in SUBJECT_KINDS + ("unnamed", "role") \
                         and _plausible(ruled, mid_caps):
                     mention = ruled
-            sent = sentence_of(a)
             if mention is None and SPEAKER_FALLBACK:
                 mention = _subject(masked, sentence_of, ps, a, b, cue)
                 if mention is not None and not _plausible(mention, mid_caps):

@@ -200,7 +200,7 @@ class AttributionTagger:
     Viterbi pass over all of its paragraphs at once. Tags what crfsuite would tag
     from features() (tests/test_claims_tagger.py checks it)."""
 
-    chunk = 40  # tokens a Viterbi chunk spans at most (see _viterbi)
+    chunk = 24  # tokens a Viterbi chunk spans at most (see _viterbi)
 
     def __init__(self, weights_path: Path = WEIGHTS_PATH, lexicon_path: Path = LEXICON_PATH) -> None:
         import numpy as np

@@ -94,6 +94,11 @@ def _speaker_id(db, claim: dict, key: str, now: str) -> int:
     row = db.conn.execute("SELECT id, aliases FROM speakers WHERE key = ?", [key]).fetchone()
     mention = claim.get("speaker_mention")
     person = claim.get("speaker_type") in ("person", None)
+    if row is None and person and " " in key:
+        row = _same_full_name(db, key)   # "James Comey" is "James B. Comey"
+        if row is not None and name != row[2]:
+            _add_alias(db, row[0], row[1], name)
+            row = db.conn.execute("SELECT id, aliases FROM speakers WHERE id = ?", [row[0]]).fetchone()
     if row is None and person and " " not in key:
         row = _only_person_with_surname(db, key)
         if row is not None:
@@ -128,6 +133,22 @@ def _people_with_surname(db, surname: str) -> list:
     """(id, aliases) of the people whose full name ends with `surname` (a speaker key's last word)."""
     return db.conn.execute("SELECT id, aliases FROM speakers WHERE kind = 'person' AND key LIKE ?",
                            ["% " + surname.replace("%", "").replace("_", "")]).fetchall()
+
+
+def _same_full_name(db, key: str):
+    """(id, aliases, name) of the one person whose full name is this one with a middle name
+    or initial more or fewer ('James Comey', 'James B. Comey'); None when none or several
+    ('George Bush' could be George H. W. or George W.)."""
+    words = key.split()
+    found = [r for r in db.conn.execute(
+        "SELECT id, aliases, name, key FROM speakers WHERE kind = 'person' AND key LIKE ?",
+        [words[0].replace("%", "").replace("_", "") + " % " + words[-1].replace("%", "").replace("_", "")]).fetchall()]
+    found += [r for r in db.conn.execute(
+        "SELECT id, aliases, name, key FROM speakers WHERE kind = 'person' AND key = ?",
+        [f"{words[0]} {words[-1]}"]).fetchall()] if len(words) > 2 else []
+    # one of the two is first name and surname alone, the other adds middle names
+    same = [r for r in found if len(r[3].split()) == 2 or len(words) == 2]
+    return same[0][:3] if len(same) == 1 else None
 
 
 def _only_person_with_surname(db, surname: str):

@@ -222,6 +222,7 @@ class AttributionTagger:
         self.blank = _blank_table()
         self.type_id: dict[str, int] = {}
         self.type_cue: list[bool] = [False]          # type 0: the empty type between paragraphs
+        self.cue_of = np.zeros(1024, bool)            # the same, as an array (is the type a cue word)
         self.tables = np.zeros((5, 1024, n_labels), np.float32)  # own, -1, +1, -2, +2 of each word type
 
     def _vec(self, feats):
@@ -243,6 +244,9 @@ class AttributionTagger:
                 self.tables = grown
             for k in range(5):
                 self.tables[k, t] = self._vec(info[k])
+            if t >= len(self.cue_of):
+                self.cue_of = self.np.concatenate([self.cue_of, self.np.zeros(len(self.cue_of), bool)])
+            self.cue_of[t] = info[5]
         return t
 
     def _flag_codes(self, words: list[str], starts, ends, cue):
@@ -328,7 +332,7 @@ class AttributionTagger:
         e[2:] += p2[flat[:-2]]
         e[:-1] += n1[flat[1:]]
         e[:-2] += n2[flat[2:]]
-        cue = np.array(self.type_cue)[ids]
+        cue = self.cue_of[ids]
         codes, newsent = self._flag_codes(words, starts, ends, cue)
         e = e[flat_pos] + self.bias + self.flag_table[codes]
         e[starts] += self.bop

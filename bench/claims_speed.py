@@ -1,6 +1,7 @@
 """extract_claims alone: ms/page on generated article texts; a profile; or a comparison.
 
     python bench/claims_speed.py [-n 200] [--repeat 5]     # best-of-N ms/page
+    python bench/claims_speed.py --kb 4                    # the same pages cut to 4 KB of text
     python bench/claims_speed.py --profile                 # cProfile, by own time
     python bench/claims_speed.py --against REF_CHECKOUT [--cases 3000] [--seed 0]
 
@@ -67,6 +68,17 @@ _REFERENCE = ("import json, sys\n"
               "print(json.dumps([extract_claims(t) for t in json.load(sys.stdin)]))")
 
 
+def cut_to(text: str, size: int) -> str:
+    """The text's first paragraphs that fit in `size` bytes (at least one)."""
+    out, used = [], 0
+    for para in text.split("\n"):
+        used += len(para.encode()) + 1
+        if out and used > size:
+            break
+        out.append(para)
+    return "\n".join(out)
+
+
 def reference_claims(checkout: str, texts: list[str]) -> list:
     """extract_claims of each text, as the checkout at ``checkout`` has it."""
     env = dict(os.environ, PYTHONPATH=str(Path(checkout).resolve()))
@@ -108,8 +120,11 @@ def main(argv=None) -> None:
     ap.add_argument("--against", metavar="REF_CHECKOUT", help="compare with another checkout's extract_claims")
     ap.add_argument("--cases", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--kb", type=float, default=None, help="cut each text to its paragraphs within this many KB")
     args = ap.parse_args(argv)
     texts = article_texts(args.n)
+    if args.kb:
+        texts = [cut_to(t, int(args.kb * 1024)) for t in texts]
     if args.against:
         sys.exit(1 if compare(args.against, texts, args.cases, args.seed) else 0)
     if args.profile:
@@ -127,8 +142,9 @@ def main(argv=None) -> None:
             extract_claims(t)
         best = min(best, time.perf_counter() - started)
     claims = sum(len(extract_claims(t)) for t in texts)
-    print(f"extract_claims: {1000 * best / args.n:.3f} ms/page over {args.n} pages "
-          f"({claims / len(texts):.1f} claims/text), best of {args.repeat}")
+    size = sum(len(t.encode()) for t in texts) / len(texts) / 1024
+    print(f"extract_claims: {1000 * best / len(texts):.3f} ms/page ({len(texts) / best:,.0f} docs/s) over "
+          f"{len(texts)} pages of {size:.1f} KB ({claims / len(texts):.1f} claims/text), best of {args.repeat}")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ def match(gold: list[dict], pred: list[dict]) -> list[tuple[int, int]]:
 
 def evaluate(cases: list[dict], verbose: bool = False) -> dict:
     tp = n_gold = n_pred = speaker_ok = kind_ok = 0
+    by_kind = {"direct": [0, 0], "indirect": [0, 0]}  # [matched, gold]
     for case in cases:
         pred = extract_claims(case["text"])
         gold = case["claims"]
@@ -80,6 +81,10 @@ def evaluate(cases: list[dict], verbose: bool = False) -> dict:
         n_gold += len(gold)
         n_pred += len(pred)
         tp += len(pairs)
+        matched = {gi for gi, _ in pairs}
+        for gi, g in enumerate(gold):
+            by_kind[g["kind"]][1] += 1
+            by_kind[g["kind"]][0] += gi in matched
         for gi, pi in pairs:
             speaker_ok += gold[gi]["speaker"] == pred[pi]["speaker"]
             kind_ok += gold[gi]["kind"] == pred[pi]["kind"]
@@ -102,4 +107,6 @@ def evaluate(cases: list[dict], verbose: bool = False) -> dict:
     return {"cases": len(cases), "gold": n_gold, "predicted": n_pred, "matched": tp,
             "precision": precision, "recall": recall, "f1": f1,
             "speaker_accuracy": speaker_ok / tp if tp else 0.0,
-            "kind_accuracy": kind_ok / tp if tp else 0.0}
+            "kind_accuracy": kind_ok / tp if tp else 0.0,
+            "recall_direct": by_kind["direct"][0] / max(by_kind["direct"][1], 1),
+            "recall_indirect": by_kind["indirect"][0] / max(by_kind["indirect"][1], 1)}

@@ -10,20 +10,24 @@
   argued that …").
 
 Speakers are resolved within the article: short names go to the full name the
-article introduces ("Peskov" -> "Dmitry Peskov"), titles are split off into a
-role, and pronouns / role anaphors ("he", "the spokesman", "the company") go
-to the most recent compatible speaker or sentence subject. Precision first:
-quoted text that nothing ties to a speaker (titles, nicknames, scare quotes)
-is not a claim, and an unresolvable speaker is ``None``, never a guess.
+article introduces ("Peskov" -> "Dmitry Peskov"), titles and roles (before or
+after the name) are split off into a role, pronouns go to the latest person of
+a compatible gender, role anaphors ("the spokesman", "the company") to who holds
+the role; groups and unnamed speakers are kept as the article names them
+("economists", "a senior official"). Quoted text that nothing ties to a
+speaker (titles, nicknames, scare quotes) is not a claim.
 
-No Scrapy, no models, no downloads: regexes are compiled once at import, and a
-short article takes well under a millisecond.
+What the rules miss, a learned tagger adds: a linear-chain CRF over tokens
+trained on the PolNeAR train split (``train``), shipped as numpy weights in
+``data/`` and decoded with numpy (``tagger``); its contents outside the rules'
+claims become claims (``learned``). No Scrapy, no downloads.
 
 Modules: ``vocabulary`` (word lists and cue patterns), ``sentences``
 (paragraphs, quotes, sentences), ``speakers`` (noun phrases, the article's
 SpeakerRegistry, resolution), ``direct`` and ``indirect`` (the two kinds of
-attribution), ``records`` (a claim dict), ``keys`` (speaker and statement
-keys across articles), ``extract`` (extract_claims).
+attribution), ``tagger`` and ``learned`` (the trained part), ``records`` (a
+claim dict), ``keys`` (speaker and statement keys across articles),
+``extract`` (extract_claims), ``train`` (retrains the tagger).
 """
 
 from newsmon.claims.extract import extract_claims

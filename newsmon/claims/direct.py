@@ -7,10 +7,13 @@ import re
 from newsmon.claims.sentences import MASK, Segment, ends_with_word
 from newsmon.claims.speakers import (
     Mention,
+    bare_word,
     is_np_word,
     left_speaker,
+    looks_like_speaker,
     names_no_speaker,
     parse_np,
+    phrase_speaker,
     right_np_words,
     right_speaker,
     sentence_subject,
@@ -58,17 +61,52 @@ def after_attribution(masked: str, close: int, sent_end: int):
         words = before.split()
         if len(words) == 1 and words[0].lower() in PRONOUNS:
             return Mention(words[0], kind="pronoun", pos=base), cue, base + m.start()
-        if not all(is_np_word(w) for w in words) or LEFT_TRIM_RE.sub("", before) != before and not is_np_word(words[-1]):
-            cleaned = LEFT_TRIM_RE.sub("", " " + before).strip()
-            words = cleaned.split()
-            if not words or not all(is_np_word(w) for w in words):
-                return None
-        mention = parse_np(words, base)
+        mention = _np_before_cue(before, base)
+        if mention is None or mention.kind not in ("person", "organisation"):
+            # "Karin Vogt, a spokeswoman for the agency," / "Clinton campaign spokesman Brian Fallon"
+            mention = phrase_speaker(LEFT_TRIM_RE.sub("", " " + before).strip(), base) or mention
+        if mention is None and len(words) <= 6 and _is_noun_phrase(words):
+            mention = Mention(before.strip(" ,"), kind="unnamed", pos=base)  # "the statement said": kept, no speaker
     else:  # inverted: "said Mayor Lena Ortiz, who …"
-        mention = right_speaker(head[m.end():], base + m.end())
+        rest = head[m.end():]
+        mention = right_speaker(rest, base + m.end())
+        if mention is None or mention.kind not in ("person", "organisation"):
+            mention = phrase_speaker(_phrase_after(rest), base + m.end()) or mention
     if mention is None:
         return None
     return mention, cue, base + m.start()
+
+
+def _np_before_cue(before: str, base: int):
+    """The rules' noun phrase between a quote and its cue (all words may be in a name or role)."""
+    words = before.split()
+    if not all(is_np_word(w) for w in words) or LEFT_TRIM_RE.sub("", before) != before and not is_np_word(words[-1]):
+        cleaned = LEFT_TRIM_RE.sub("", " " + before).strip()
+        words = cleaned.split()
+        if not words or not all(is_np_word(w) for w in words):
+            return None
+    return parse_np(words, base)
+
+
+_CLAUSE_WORDS = frozenset(("is", "was", "are", "were", "has", "had", "have", "will", "would", "can", "could",
+                           "who", "which", "that", "and", "but", "if", "when", "as", "to", "not"))
+
+
+def _is_noun_phrase(words: list[str]) -> bool:
+    """A short phrase with no clause in it ('the statement', 'one protester')."""
+    return all(bare_word(w) not in _CLAUSE_WORDS and w[-1] not in ".;:!?" for w in words) \
+        and bare_word(words[0]) in ("the", "a", "an", "one", "another", "his", "her", "their", "its")
+
+
+def _phrase_after(rest: str) -> str:
+    """The words after an inverted cue, up to the sentence's end (abbreviations and initials kept)."""
+    out = []
+    for w in rest.split()[:20]:
+        out.append(w)
+        if w[-1] in ".!?;:" and not bare_word(w).endswith(".") and not (len(w) == 2 and w[0].isupper()):
+            out[-1] = w[:-1]
+            break
+    return " ".join(out)
 
 
 def before_attribution(masked: str, sent_start: int, open_at: int):
@@ -94,7 +132,7 @@ def before_attribution(masked: str, sent_start: int, open_at: int):
             return mention, cue_text(m.group()), sent_start + m.start()
     if stripped.endswith(":"):  # "Minister X put it simply: “…”"
         subj, spos = sentence_subject(ctx, sent_start)
-        if subj:
+        if subj and looks_like_speaker(subj):
             return subj, "colon", spos
     return None
 

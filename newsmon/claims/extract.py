@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from newsmon.claims.direct import (
     after_attribution,
     before_attribution,
@@ -13,7 +15,8 @@ from newsmon.claims.direct import (
     tie_attribution,
 )
 from newsmon.claims.indirect import indirect_claims, sentence_cues
-from newsmon.claims.records import Resolved, make_claim, trim_span
+from newsmon.claims.learned import learned_claims
+from newsmon.claims.records import JOIN, Resolved, make_claim, trim_span
 from newsmon.claims.sentences import (
     BULLET_PREFIX_RE,
     Segment,
@@ -21,16 +24,19 @@ from newsmon.claims.sentences import (
     paragraph_spans,
     quote_segments,
     sentence_spans,
+    single_to_double_quotes,
+    two_apostrophes_to_quotes,
 )
 from newsmon.claims.speakers import build_registry, resolve_mention, sentence_subject
-from newsmon.claims.vocabulary import CUE_TOKEN_RE
+from newsmon.claims.vocabulary import CUE_TOKEN_RE, QUOTE_CUE_RE
 
 
 def extract_claims(text: str) -> list[dict]:
     """Attributed statements in cleaned article text (see module docstring)."""
     if not text or ("said" not in text and "“" not in text and '"' not in text
-                    and "according" not in text and not CUE_TOKEN_RE.search(text)):
+                    and "ccording" not in text and not CUE_TOKEN_RE.search(text)):
         return []
+    original, text = text, single_to_double_quotes(two_apostrophes_to_quotes(text))
     paras = paragraph_spans(text)
     segs = quote_segments(text, paras)
     sents = sentence_spans(text, paras, segs)
@@ -128,4 +134,73 @@ def extract_claims(text: str) -> list[dict]:
                 local_speakers.append((c["char_start"], (c["speaker"], c["speaker_role"], c["speaker_type"]),
                                        c["speaker_mention"]))
     claims.sort(key=lambda c: c["char_start"])
+    claims = join_split_quotes(text, masked, paras, claims)
+    taken = sorted((c["char_start"], c["char_end"]) for c in claims)
+    starts = [a for a, _, _ in sents]
+
+    def sentence_of(pos: int) -> tuple[int, int]:
+        k = max(0, bisect_right(starts, pos) - 1)
+        return sents[k][0], sents[k][1]
+
+    mentions = [(c["char_start"], c["speaker_mention"]) for c in claims if c["speaker_mention"]]
+    claims += learned_claims(text, original, masked, paras, art, taken, sentence_of, mentions)
+    claims.sort(key=lambda c: c["char_start"])
+    orgs = {c["speaker"] for c in claims if c["speaker_type"] == "organisation"}
+    for c in claims:  # "Harbour Water said …" and later "a spokesperson for Harbour Water": one organisation
+        if c["speaker"] in orgs and c["speaker_type"] in ("person", None):
+            c["speaker_type"] = "organisation"
+    if text is not original:  # British single quotes: report the article's own characters
+        for c in claims:
+            c["quote"] = JOIN.join(original[a:a + len(piece)] for a, piece in _piece_offsets(text, c))
+            at = text.rfind(c["sentence"], 0, c["char_start"] + 1)
+            if at >= 0:
+                c["sentence"] = original[at:at + len(c["sentence"])]
     return claims
+
+
+def _attribution_gap(gap: str) -> bool:
+    """What lies between two pieces of one quote: its attribution or only punctuation, and no other quote."""
+    if gap.count("“") + gap.count('"') > 2:
+        return False
+    words = gap.strip(" ,.;:!?“”\"—–-_").strip()
+    return not words or QUOTE_CUE_RE.search(gap) is not None
+
+
+SPLIT_GAP = 160  # characters between the pieces of one quote: its attribution, at most
+
+
+def join_split_quotes(text: str, masked: str, paras, claims: list[dict]) -> list[dict]:
+    """One claim for a quote split around its attribution ('“A,” X said. “B.”'): the
+    pieces of a paragraph's quote by one speaker, with nothing between them but the
+    attribution, are one statement. Its span runs from A to B; its quote joins them with ' … '."""
+    out: list[dict] = []
+    para_ends = [pe for _, pe in paras]
+    for c in claims:
+        prev = out[-1] if out else None
+        if (prev is not None and c["kind"] == "direct" and prev["kind"] == "direct"
+                and c["speaker"] == prev["speaker"] and (c["speaker"] or prev["speaker_mention"] or c["speaker_mention"])
+                and 0 < c["char_start"] - prev["char_end"] <= SPLIT_GAP
+                and bisect_right(para_ends, prev["char_end"] - 1) == bisect_right(para_ends, c["char_start"])
+                and _attribution_gap(masked[prev["char_end"]:c["char_start"]])):
+            joined = dict(prev)
+            joined["quote"] = prev["quote"] + JOIN + c["quote"]
+            joined["char_end"] = c["char_end"]
+            if not prev["speaker_mention"] and c["speaker_mention"]:
+                joined.update(speaker_mention=c["speaker_mention"], cue=c["cue"], speaker_role=c["speaker_role"])
+            if c["sentence"] not in joined["sentence"]:
+                joined["sentence"] = joined["sentence"] + " " + c["sentence"]
+            out[-1] = joined
+            continue
+        out.append(c)
+    return out
+
+
+def _piece_offsets(text: str, claim: dict) -> list[tuple[int, str]]:
+    """(offset, piece) of each piece of a claim's quote within its span."""
+    out, at = [], claim["char_start"]
+    for piece in claim["quote"].split(JOIN):
+        found = text.find(piece, at, claim["char_end"])
+        at = found if found >= 0 else at
+        out.append((at, piece))
+        at += len(piece)
+    return out

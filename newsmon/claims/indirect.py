@@ -5,6 +5,7 @@ from __future__ import annotations
 from newsmon.claims.records import Resolved, make_claim, trim_span
 from newsmon.claims.sentences import BULLET_RE, MASK, ends_with_closed_quote, ends_with_word
 from newsmon.claims.speakers import (
+    appositive_role,
     bare_word,
     is_appositive,
     is_np_word,
@@ -235,6 +236,8 @@ def _according_to(text, masked, art, sent, out) -> None:
                 continue
             nxt = masked.find(",", comma + 1, s1)
             if nxt > 0 and is_appositive(masked[comma + 1:nxt]):
+                if mention.kind == "person" and not mention.role:  # the role after the name
+                    mention.role = appositive_role(masked[comma + 1:nxt].strip())
                 comma = nxt  # "According to Henrik Olsen, chief economist at Nordbank, …"
             a, b = trim_span(text, comma + 1, _clause_end(masked, comma + 1, s1))
         else:  # "clause, according to X."

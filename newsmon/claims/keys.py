@@ -44,6 +44,9 @@ def _quote_norm(quote: str) -> str:
 
 
 def claim_key(speaker: str, quote: str) -> str:
-    """Stable id for 'this speaker said these words' across articles (sha1 hex)."""
-    raw = speaker_key(speaker or "") + "\x1f" + _quote_norm(quote)
+    """Stable id for 'this speaker said these words' across articles (sha1 hex).
+
+    The speaker counts by the last word of its key (a surname): an outlet that
+    names "Peskov" and one that names "Dmitry Peskov" carry one statement."""
+    raw = speaker_key(speaker or "").rpartition(" ")[2] + "\x1f" + _quote_norm(quote)
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()

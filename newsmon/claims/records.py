@@ -26,6 +26,27 @@ def make_claim(text, art, mention, cue, kind, a, b, sent, pos, resolved=None) ->
     }
 
 
+JOIN = " … "  # between the pieces of a quote split around its attribution (extract.join_split_quotes)
+
+
+def quote_fits(text: str, quote: str, a: int, b: int) -> bool:
+    """Is the claim's quote what text[a:b] says? Its span, or for a quote split around
+    its attribution, the pieces that open and close the span, in order."""
+    span = text[a:b]
+    if span == quote:
+        return True
+    pieces = quote.split(JOIN)
+    if len(pieces) < 2 or not span.startswith(pieces[0]) or not span.endswith(pieces[-1]):
+        return False
+    at = len(pieces[0])
+    for piece in pieces[1:-1]:
+        at = span.find(piece, at)
+        if at < 0:
+            return False
+        at += len(piece)
+    return at <= len(span) - len(pieces[-1])
+
+
 class Resolved:
     """A speaker already resolved earlier in the sentence (for participles)."""
 

@@ -54,6 +54,74 @@ class Segment:
     sent: int = -1
 
 
+SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))‘(?=\S)", re.M)
+
+
+def single_to_double_quotes(text: str) -> str:
+    """British style: ‘…’ quotes written as “…” (same length, so offsets hold).
+
+    Only in paragraphs with no double quote marks (there ‘…’ is a quote inside a
+    quote). The closing mark is the first ’ after the opening that ends a word and
+    is not an apostrophe: one after , . ! ? or one followed by a blank or
+    punctuation and not ending a plural ("workers’ union") when a later one does.
+    """
+    if "‘" not in text:
+        return text
+    out = list(text)
+    for ps, pe in paragraph_spans(text):
+        if text.find("“", ps, pe) >= 0 or text.find('"', ps, pe) >= 0:
+            continue
+        pos = ps
+        while True:
+            m = SINGLE_OPEN_RE.search(text, pos, pe)
+            if not m:
+                break
+            close = _single_close(text, m.end(), pe)
+            if close is None:
+                break
+            out[m.start()] = "“"
+            out[close] = "”"
+            pos = close + 1
+    return "".join(out)
+
+
+def _single_close(text: str, a: int, pe: int) -> int | None:
+    fallback = None
+    i = text.find("’", a, pe)
+    while i >= 0:
+        nxt = text[i + 1:i + 2]
+        if not nxt.isalnum():  # not "don’t"
+            if text[i - 1] in ",.!?":
+                return i
+            if text[i - 1] != "s":
+                return i
+            if fallback is None:
+                fallback = i
+        if text.find("‘", a, i) >= 0 and fallback is None:
+            break  # another quote opens before any close: leave this one
+        i = text.find("’", i + 1, pe)
+    return fallback
+
+
+TWO_APOSTROPHES_RE = re.compile(r"''")
+
+
+def two_apostrophes_to_quotes(text: str) -> str:
+    """''…'' (two apostrophes for a quote mark, as some archives write) as “…” (same length:
+    the mark goes next to the word, a space where the other apostrophe was)."""
+    if "''" not in text:
+        return text
+    out = list(text)
+    for m in TWO_APOSTROPHES_RE.finditer(text):
+        a = m.start()
+        before, after = text[a - 1:a] if a else "", text[a + 2:a + 3]
+        if (not before or before.isspace() or before in "([—–-") and after and not after.isspace():
+            out[a], out[a + 1] = " ", "“"      # opening: ''Word -> " “Word"
+        else:
+            out[a], out[a + 1] = "”", " "      # closing: word,'' -> "word,” "
+    return "".join(out)
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-blank line; news text uses a line per paragraph."""
     out, pos = [], 0

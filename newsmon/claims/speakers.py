@@ -15,6 +15,9 @@ from newsmon.claims.vocabulary import (
     APPOSITIVE_RE,
     CAP_STOP,
     COMPANY_ANAPHORS,
+    GENDERED_WORDS,
+    GOVERNMENT_OF,
+    GOVERNMENT_PHRASE_RE,
     LEFT_TRIM_RE,
     NON_COMPANY_WORDS,
     ORG_ANAPHORS,
@@ -55,12 +58,29 @@ class Mention:
     kind: str | None = None       # person | organisation | pronoun | role | org_anaphor | unnamed
     pos: int = 0
 
+    def start_in(self, a: int, b: int) -> bool:
+        return a <= self.pos < b
+
 
 @dataclass
 class Person:
     name: str
     roles: list = field(default_factory=list)
     pos: int = 0
+    gender: str | None = None     # "f" | "m" where the article shows it (a title, a role, a pronoun)
+
+
+def gender_of_words(words) -> str | None:
+    """'f' or 'm' when a title or role word says it (Mrs, spokeswoman, Sir …)."""
+    for w in words:
+        g = GENDERED_WORDS.get(bare_word(w).rstrip("."))
+        if g:
+            return g
+    return None
+
+
+PRONOUN_GENDER = {"she": "f", "her": "f", "hers": "f", "herself": "f",
+                  "he": "m", "him": "m", "his": "m", "himself": "m"}
 
 
 def _strip_word(w: str) -> str:
@@ -102,6 +122,9 @@ def _left_np_words(ctx: str) -> list[str]:
     words = ctx.split()
     if words and words[-1].lower() in PRONOUNS:
         return [words[-1]]
+    if len(words) > 1 and words[-1].isdigit() and words[-2] in ("No.", "no."):  # "Union No. 1"
+        head = _left_np_words(" ".join(words[:-1]))
+        return head + [words[-1]] if head else []
     out: list[str] = []
     for i in range(len(words) - 1, -1, -1):
         w = words[i]
@@ -132,13 +155,13 @@ def right_np_words(ctx: str) -> list[str]:
                      and i + 1 < len(words) and _is_cap(words[i + 1]))
         if not is_np_word(w) and not connector:
             break
-        bare_end = w[-1] in ",;:.!?" and not (w.endswith(".") and bare_word(w).endswith("."))
+        bare_end = w[-1] in ",;:.!?" and not (w.endswith(".") and (bare_word(w).endswith(".") or _is_initial(w)))
         out.append(w)
         if bare_end:
             break
     while out and bare_word(out[-1]) == "of":
         out.pop()
-    return out
+    return _with_number(out, words)
 
 
 def parse_np(words: list[str], pos: int) -> Mention | None:
@@ -167,7 +190,8 @@ def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
         return (text, None, None, "pronoun")
     if low[-1] in UNNAMED_HEADS and low[-1].endswith("s") and all(
             not _is_cap(t) or i == 0 or bare_word(t) not in ORG_WORDS for i, t in enumerate(toks)) \
-            and not any(bare_word(t) in ROLE_HEADS for t in toks[:-1]) and len(toks) <= 3:
+            and (not any(bare_word(t) in ROLE_HEADS for t in toks[:-1]) or not any(map(_is_cap, toks[1:]))) \
+            and len(toks) <= 3:
         return (text, None, None, "unnamed")  # "Prosecutors", "Israeli officials"
     last_head = max((i for i, b in enumerate(low)
                      if b in ROLE_HEADS or ("-" in b and any(x in ROLE_HEADS for x in b.split("-")))),
@@ -209,6 +233,10 @@ def _norm_token(t: str) -> str:
     return re.sub(r"(.)\1", r"\1", fold(t))
 
 
+# "the president" is not the vice president, "the minister" not the deputy minister
+_LESSER_ROLE = frozenset(("vice", "deputy", "former", "assistant", "acting", "associate", "junior", "ex"))
+
+
 class SpeakerRegistry:
     """Per-article resolution state: known people, organisations and salience."""
 
@@ -219,13 +247,14 @@ class SpeakerRegistry:
         self.salient: list[tuple[int, str]] = []      # (pos, person name): speakers and subjects
 
     # -- registry --------------------------------------------------------
-    def add_person(self, name: str, role: str | None, pos: int) -> Person:
+    def add_person(self, name: str, role: str | None, pos: int, gender: str | None = None) -> Person:
         for p in self.by_token.get(_norm_token(name.split()[-1]), []):
             if p.name == name:
                 if role and role not in p.roles:
                     p.roles.append(role)
+                p.gender = p.gender or gender or (gender_of_words(role.split()) if role else None)
                 return p
-        p = Person(name, [role] if role else [], pos)
+        p = Person(name, [role] if role else [], pos, gender or (gender_of_words(role.split()) if role else None))
         self.people.append(p)
         for t in name.split():
             if bare_word(t) not in PARTICLES:
@@ -254,7 +283,8 @@ class SpeakerRegistry:
         for p in self.people:
             for r in p.roles:
                 have = {bare_word(w) for w in r.split()}
-                if want <= have and (best is None or abs(p.pos - pos) < abs(best.pos - pos)):
+                if want <= have and not (have - want) & _LESSER_ROLE and (
+                        best is None or abs(p.pos - pos) < abs(best.pos - pos)):
                     best = p
         return best
 
@@ -264,12 +294,19 @@ class SpeakerRegistry:
     def note_person(self, name: str, pos: int) -> None:
         self.salient.append((pos, name))
 
-    def last_person(self, pos: int) -> str | None:
+    def last_person(self, pos: int, gender: str | None = None) -> str | None:
+        """The latest salient person before pos; with a gender, the latest not known to be of the other."""
         best = None
         for p, n in self.salient:
             if p <= pos and (best is None or p >= best[0]):
+                if gender and self.gender_of(n, p) not in (None, gender):
+                    continue
                 best = (p, n)
         return best[1] if best else None
+
+    def gender_of(self, name: str, pos: int) -> str | None:
+        person = self.find_person(name, pos)
+        return person.gender if person else None
 
     def last_org(self, noun: str | None, pos: int) -> str | None:
         """Most recent organisation matching an anaphor noun ('the fund' -> '… Fund')."""
@@ -293,7 +330,7 @@ def build_registry(text: str, paras) -> SpeakerRegistry:
     art = SpeakerRegistry()
     for ps, pe in paras:
         line = text[ps:pe]
-        if _title_case(line):
+        if title_case(line):
             continue  # headlines: title case makes every word look like a name
         words = line.split()
         # One code character per word, so a regex finds the name runs without a
@@ -302,8 +339,23 @@ def build_registry(text: str, paras) -> SpeakerRegistry:
         for m in NAME_RUN_RE.finditer(kinds):
             person = _run_person(tuple(words[m.start():m.end()]))
             if person:
-                art.add_person(*person, ps + _nth_word_start(line, words, m.start()))
+                art.add_person(*person, ps + _nth_word_start(line, words, m.start()),
+                               _pronoun_after(words, m.end(), kinds))
     return art
+
+
+def _pronoun_after(words: list[str], j: int, kinds: str) -> str | None:
+    """Gender of the first he/she/his/her after a name in its sentence, before any other name."""
+    for k in range(j, min(len(words), j + 25)):
+        w = words[k]
+        g = PRONOUN_GENDER.get(w.lower().strip(",;:.!?”\"’"))
+        if g:
+            return g
+        if kinds[k] in "34" and k > j and words[k][0].isupper() and kinds[k - 1] in "34":
+            return None  # another name: the pronoun may be theirs
+        if w[-1] in ".!?" and not bare_word(w).endswith("."):
+            return None
+    return None
 
 
 # Name runs in a line's code string (see _run_word): maximal stretches of words that
@@ -342,14 +394,15 @@ def _run_word(w: str) -> str:
     and ends it; "3" and "4" are "1" and "2" for a capitalised word."""
     if not is_np_word(w) or QUOTE_CHAR_RE.search(w, 1):   # is_np_word is False when MASK in w
         return "0"
-    ends = w[-1] in ",;:" or w.endswith(("’s", "'s")) or (w[-1] in ".!?" and not bare_word(w).endswith("."))
+    ends = w[-1] in ",;:" or w.endswith(("’s", "'s")) or (
+        w[-1] in ".!?" and not bare_word(w).endswith(".") and not _is_initial(w))  # "Joseph R. Biden"
     return ("4" if ends else "3") if _is_cap_core(w) else ("2" if ends else "1")
 
 
 _RUN_CODES = _WordTable(_run_word)
 
 
-def _title_case(line: str) -> bool:
+def title_case(line: str) -> bool:
     """Headline-style line ("Xi, Putin Sign 20+ Deals in Beijing")."""
     line = line.strip()
     if line.endswith((".", "!", "?", "”", '"', ":")):
@@ -385,9 +438,11 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
     if m.kind == "pronoun":
         p = m.text.lower()
         if p in ("he", "she"):
-            name = art.last_person(pos)
+            name = art.last_person(pos, PRONOUN_GENDER[p])
             if name:
                 person = art.find_person(name, pos)
+                if person and person.gender is None:
+                    person.gender = PRONOUN_GENDER[p]  # the article has now shown it
                 return name, (person.roles[0] if person and person.roles else None), "person"
             return None, None, "person"
         if p == "it":
@@ -395,12 +450,18 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
             return name, None, "organisation" if name else None
         return None, None, None
     if m.kind == "unnamed":
-        return None, m.role, "person"
+        if is_group(m.text):  # "Economists", "Head teachers", "police": a group speaks, named as written
+            return generic_name(m.text), m.role, "group"
+        # "a senior official", "a Brightwater spokesperson": nobody named, the description shown
+        return generic_name(m.text), m.role, "unnamed"
     if m.kind == "org_anaphor":
         name = art.last_org(m.name, pos)
         if name:
             art.note_org(name, pos)
-        return name, None, "organisation" if name else None
+            return name, None, "organisation"
+        name = generic_name(m.text)  # "The council said" with no council named before: kept as written
+        art.note_org(name, pos)
+        return name, None, "organisation"
     if m.kind == "role":
         if m.role and m.role.lower() in PLACE_SPEAKERS:
             return m.role, None, "organisation"
@@ -408,10 +469,14 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
         if person:
             art.note_person(person.name, pos)
             return person.name, person.roles[0] if person.roles else m.role, "person"
+        if bare_word(m.text.split()[0]) in ("the", "a", "an", "one"):  # "the president", unresolved
+            return generic_name(m.text), m.role, "unnamed"
         return None, m.role, "person"
     if m.kind == "organisation":
         art.note_org(m.name, pos)
-        return m.name, None, "organisation"
+        return m.name, m.role, "organisation"
+    if not m.name:
+        return generic_name(m.text) or None, m.role, "unnamed"
     person = art.find_person(m.name, pos)
     if person:
         art.note_person(person.name, pos)
@@ -423,6 +488,35 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
     return m.name, m.role, None  # a lone unknown word: keep it, type unknown
 
 
+def government_mention(ctx: str, pos: int) -> Mention | None:
+    """'the government in Berlin' -> 'German government' (the phrase kept as the mention)."""
+    m = GOVERNMENT_PHRASE_RE.search(ctx)
+    if not m:
+        return None
+    adj = GOVERNMENT_OF.get(m.group(2).lower().rstrip("."))
+    if not adj:
+        return None
+    noun = m.group(1).lower()
+    return Mention(ctx[m.start():].strip(), name=f"{adj} {noun}", kind="organisation", pos=pos)
+
+
+def is_group(text: str) -> bool:
+    """A plural group of people ('Economists', 'Head teachers', 'police', 'Union officials')."""
+    words = text.split()
+    if not words or bare_word(words[0]) in ("a", "an", "one"):
+        return False
+    last = bare_word(words[-1])
+    return last in UNNAMED_HEADS and (last.endswith("s") or last in ("police", "staff"))
+
+
+def generic_name(text: str) -> str:
+    """A speaker named by a common noun, as written: 'The council' -> 'the council'."""
+    words = text.split()
+    if words and bare_word(words[0]) in ("the", "a", "an", "one"):
+        words[0] = words[0].lower()
+    return " ".join(words)
+
+
 def left_speaker(ctx: str, pos: int) -> Mention | None:
     """Speaker noun phrase ending `ctx` (text right before a cue word)."""
     # Each regex below runs only when the text has what it needs to match (a trim
@@ -432,7 +526,11 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
     if _may_left_trim(last_two):
         ctx = LEFT_TRIM_RE.sub("", ctx)  # also leaves no trailing whitespace
         last_two = ctx.rsplit(None, 2)[-2:]
-    m = RELATIVE_RE.match(ctx) if "who" in ctx else None
+    if " in " in ctx:  # "The government in Berlin said" -> the German government
+        gov = government_mention(ctx, pos)
+        if gov:
+            return gov
+    m = RELATIVE_RE.match(ctx) if "who" in ctx or "which" in ctx else None
     if m:
         return parse_np(_left_np_words(m.group(1)), pos)
     if ctx.endswith(","):
@@ -456,6 +554,15 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
 _CAP_STOP_NOT_DET = CAP_STOP - {"the", "a", "an"}
 
 
+def _with_number(np_words: list[str], words: list[str]) -> list[str]:
+    """'Union No. 1': a name does not end at the abbreviation before its number."""
+    k = len(np_words)
+    if k and k < len(words) and bare_word(np_words[-1]) in ("no.", "no") and np_words[-1].endswith(".") \
+            and words[k].rstrip(",;:").isdigit():
+        return np_words + [words[k]]
+    return np_words
+
+
 def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     """The main subject of a sentence: first NP, after a leading 'In X, ' phrase."""
     body = masked
@@ -469,7 +576,7 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
             offset = comma + 2
             body = body[offset:]
             words = body.split(None, 8)
-    np_words = list(takewhile(is_np_word, words[:8]))
+    np_words = _with_number(list(takewhile(is_np_word, words[:8])), words)
     if len(np_words) == 8 and len(words) == 9:
         words = body.split()
         np_words = list(takewhile(is_np_word, words))
@@ -511,3 +618,120 @@ def names_no_speaker(src: str) -> bool:
     m = SOURCE_PHRASE_RE.match(src.strip())
     phrase = m.group() if m else src
     return any(bare_word(w) in NOT_SPEAKER_HEADS for w in phrase.split())
+
+
+_NOT_NP_START = frozenset(("for", "in", "on", "at", "to", "from", "with", "by", "and", "but", "or", "as", "of",
+                           "after", "before", "while", "when", "because", "onto", "into", "about", "than",
+                           "if", "that", "which", "who", "it", "this", "there", "then", "so"))
+_NOT_IN_NP = frozenset(("and", "but", "or", "is", "was", "are", "were", "has", "had", "have", "will", "would",
+                        "can", "could", "who", "which", "that", "not", "onto", "into", "when", "while"))
+_PAREN_RE = re.compile(r"\s*\([^()]{0,40}\)")
+_FOR_ORG_RE = re.compile(r"^(?:an?|the)\s+([\w-]+(?:\s+[\w-]+)?)\s+(?:for|at|of|from)\s+(?:the\s+)?(.+)$")
+
+
+def _name_tail(words: list[str]) -> int:
+    """Index where the capitalised name that ends `words` starts (len(words) if none)."""
+    i = len(words)
+    while i > 0:
+        w = words[i - 1]
+        b = bare_word(w)
+        if _is_cap(w) and b not in CAP_STOP and b not in ROLE_HEADS or (b in PARTICLES and i < len(words)):
+            i -= 1
+            continue
+        break
+    while i < len(words) and bare_word(words[i]) in PARTICLES:
+        i += 1
+    return i
+
+
+def phrase_speaker(phrase: str, pos: int) -> Mention | None:
+    """The speaker of a whole phrase known to name one, as between a quote and its cue:
+    '“…,” [Karin Vogt, a spokeswoman for the agency,] said', '[Clinton campaign spokesman
+    Brian Fallon] said', '[a spokesperson for Harbour Water] said'. Roles after a name
+    (an appositive) become the role."""
+    phrase = _PAREN_RE.sub("", phrase).strip(" ,")
+    words = phrase.split()
+    if not words or len(words) > 18 or MASK in phrase or QUOTE_CHAR_RE.search(phrase):
+        return None
+    if any(w[-1] in ".!?;:" and not bare_word(w).endswith(".") and not _is_initial(w) for w in words[:-1]):
+        return None  # a sentence ends inside: not one phrase
+    parts = [p.strip() for p in phrase.split(",") if p.strip()]
+    head = parts[0]
+    if bare_word(words[0]) in _NOT_NP_START or any(bare_word(w) in _NOT_IN_NP for w in head.split()):
+        return None  # "for the war in Ukraine onto Moscow, and": no noun phrase
+    appos = [p for p in parts[1:] if not p.isdigit()]
+    role = appositive_role(appos[0]) if appos else None
+    m = _plain_phrase(head.split(), pos)
+    if m and m.kind in ("person", "organisation"):
+        if role and m.kind == "person":
+            m.role = role if not m.role else m.role
+        m.text = head + (", " + appos[0] if role else "")
+        return m
+    if appos:  # "a spokeswoman for the agency, Karin Vogt"
+        named = _plain_phrase(appos[0].split(), pos)
+        if named and named.kind == "person":
+            named.role = named.role or appositive_role(head)
+            named.text = head + ", " + appos[0]
+            return named
+    return m
+
+
+def _is_initial(w: str) -> bool:
+    return len(w) == 2 and w[0].isupper() and w[1] == "."
+
+
+def appositive_role(part: str) -> str | None:
+    words = part.split()
+    if words and bare_word(words[0]) in ("a", "an", "the", "who"):
+        if bare_word(words[0]) == "who":
+            return None
+        words = words[1:]
+    return " ".join(words) or None
+
+
+def _plain_phrase(words: list[str], pos: int) -> Mention | None:
+    """A phrase with no commas: a parsed NP, a role before a name, or an unnamed one of an organisation."""
+    if not words:
+        return None
+    text = " ".join(words)
+    fo = _FOR_ORG_RE.match(text)
+    if fo and _is_cap(fo.group(2).split()[0]) and bare_word(fo.group(1).split()[-1]) in ROLE_HEADS:
+        # "a spokesperson for Harbour Water": the organisation speaks through them
+        return Mention(text, name=re.sub(r"[’']s$", "", fo.group(2)), role=fo.group(1), kind="organisation", pos=pos)
+    m = parse_np(words, pos)
+    if m and m.kind in ("person", "organisation"):
+        return m
+    low = text.lower()
+    of = low.find(" of ")
+    if of > 0:  # "Mr. Morgan of the Sierra Club": the name before an affiliation
+        left = parse_np(text[:of].split(), pos)
+        if left and left.kind == "person":
+            left.role = left.role or text[of + 4:]
+            return left
+    start = _name_tail(words)
+    if 0 < start < len(words) and len(words) - start <= 4:
+        name = " ".join(_strip_word(w) for w in words[start:])
+        if bare_word(words[start]) not in ORG_WORDS and not any(bare_word(w) in ORG_WORDS for w in words[start:]):
+            role = " ".join(_strip_word(w) for w in words[:start])
+            role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.I)
+            return Mention(text, name=name, role=role or None, kind="person", pos=pos)
+    return m
+
+
+_TIME_WORDS = frozenset(("year", "years", "week", "weeks", "month", "months", "day", "days", "night", "morning",
+                         "afternoon", "evening", "time", "today", "yesterday", "tonight", "weekend"))
+
+
+def looks_like_speaker(m: Mention | None) -> bool:
+    """Not what only looks like a speaker: a dateline or headline in capitals ("BUENA
+    PARK", "VOTERS CARE MORE …"), a time ("last year"), a sentence adverb ("Likewise")."""
+    if m is None:
+        return False
+    words = m.text.split()
+    if not words:
+        return False
+    if m.text.isupper() and sum(ch.isalpha() for ch in m.text) > 4:
+        return False
+    if words[-1].lower().strip(".,") in _TIME_WORDS:
+        return False
+    return not (len(words) == 1 and words[0].endswith(("ly", "wise")))

@@ -145,6 +145,25 @@ PLACE_SPEAKERS = {
     "us", "u.s.", "uk", "u.k.", "america", "europe", "the united states", "united states",
     "white house", "downing street", "european union", "united nations",
 }
+# A country, or its capital standing for it, and the adjective its government goes by
+# ("the government in Berlin" -> "German government").
+_NATIONS = {
+    "German": ("germany", "berlin"), "Russian": ("russia", "moscow"), "Ukrainian": ("ukraine", "kyiv", "kiev"),
+    "Chinese": ("china", "beijing"), "Indian": ("india", "delhi", "new delhi"), "Iranian": ("iran", "tehran"),
+    "Israeli": ("israel", "jerusalem"), "Japanese": ("japan", "tokyo"), "French": ("france", "paris"),
+    "British": ("britain", "uk", "u.k.", "london"), "Turkish": ("turkey", "ankara"), "Polish": ("poland", "warsaw"),
+    "Canadian": ("canada", "ottawa"), "Mexican": ("mexico",), "Brazilian": ("brazil", "brasilia"),
+    "Egyptian": ("egypt", "cairo"), "Syrian": ("syria", "damascus"), "Iraqi": ("iraq", "baghdad"),
+    "Pakistani": ("pakistan", "islamabad"), "Taiwanese": ("taiwan", "taipei"),
+    "Australian": ("australia", "canberra"), "Italian": ("italy", "rome"), "Spanish": ("spain", "madrid"),
+    "Hungarian": ("hungary", "budapest"), "Belarusian": ("belarus", "minsk"), "Saudi": ("riyadh",),
+    "Qatari": ("qatar", "doha"), "North Korean": ("pyongyang",), "South Korean": ("seoul",),
+    "U.S.": ("washington", "us", "u.s.", "america", "the united states", "united states"),
+    "Chilean": ("chile", "santiago"), "Dutch": ("netherlands", "the netherlands", "the hague", "amsterdam"),
+}
+GOVERNMENT_OF = {place: adj for adj, places in _NATIONS.items() for place in places}
+GOVERNMENT_PHRASE_RE = re.compile(
+    r"(?:\b[Tt]he\s+)?\b(government|administration|authorities|cabinet)\s+in\s+([A-Z][\w.]+(?:\s+[A-Z]\w+)?)\s*$")
 # Capitalised words that start sentences but are not names.
 CAP_STOP = {
     "the", "a", "an", "in", "on", "at", "but", "and", "however", "meanwhile", "yesterday",
@@ -159,6 +178,17 @@ CAP_STOP = {
     "october", "november", "december", "what", "who", "why", "how", "where", "there",
     "here", "some", "many", "all", "both", "each", "every", "no", "more", "most", "one",
     "several", "few", "other", "others", "another", "such", "two", "three",
+}
+# Titles and role words that say a person's gender (he/she resolve only to a match).
+GENDERED_WORDS = {
+    **dict.fromkeys(("mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess", "duchess",
+                     "spokeswoman", "chairwoman", "congresswoman", "councilwoman", "businesswoman",
+                     "sister", "mother", "wife", "daughter", "grandmother", "widow", "actress",
+                     "headmistress", "policewoman", "sportswoman", "stateswoman"), "f"),
+    **dict.fromkeys(("mr", "sir", "lord", "king", "prince", "duke", "spokesman", "chairman",
+                     "congressman", "councilman", "businessman", "brother", "father", "husband",
+                     "son", "grandfather", "widower", "actor", "headmaster", "policeman",
+                     "sportsman", "statesman"), "m"),
 }
 PARTICLES = {"de", "van", "von", "der", "den", "al", "bin", "da", "du", "la", "le", "di", "del", "dos", "ibn"}
 PRONOUNS = {"he": "person", "she": "person", "it": "organisation", "they": None}
@@ -181,7 +211,7 @@ LEFT_TRIM_WORDS = ("has", "have", "had", "also", "further", "later", "earlier", 
 LEFT_TRIM_RE = re.compile(r"(?:\s+(?:" + "|".join(LEFT_TRIM_WORDS) + r"|on\s+\w+|\w+ly))+\s*$")
 _LEFT_TRIM_SET = frozenset(LEFT_TRIM_WORDS)
 APPOSITIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*([^,]{2,80}?)\s*,\s*$")
-RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*who\b(?:\s+\w+){0,8}\s*$")
+RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*(?:who\b(?:\s+\w+){0,8}|which\b(?:\s+[^\s,“”\"]+(?:,\d+)*){1,12}\s*,)\s*$")
 
 
 BE_FORMS = ("is", "are", "was", "were", "be", "been", "being")

@@ -81,21 +81,132 @@ _CLAIM_FIELDS = ("speaker", "speaker_role", "speaker_mention", "cue", "kind", "q
 
 
 def _speaker_id(db, claim: dict, key: str, now: str) -> int:
+    """The speakers row of a claim's speaker, found by key, or by surname for a bare one.
+
+    One person across outlets: "Peskov" joins the one person whose full name ends
+    with that surname ("Dmitry Peskov"), and a new full name adopts a bare-surname
+    row it alone can be. Precision first: a bare surname that two full names share
+    ("Smith": Jane and John) stays a row of its own, and two full names are never
+    merged (speaker_key strips titles, so "Kremlin spokesman Dmitry Peskov" is
+    "Dmitry Peskov" already).
+    """
     name = claim["speaker"]
     row = db.conn.execute("SELECT id, aliases FROM speakers WHERE key = ?", [key]).fetchone()
     mention = claim.get("speaker_mention")
+    person = claim.get("speaker_type") in ("person", None)
+    if row is None and person and " " in key:
+        row = _same_full_name(db, key)   # "James Comey" is "James B. Comey"
+        if row is not None and name != row[2]:
+            _add_alias(db, row[0], row[1], name)
+            row = db.conn.execute("SELECT id, aliases FROM speakers WHERE id = ?", [row[0]]).fetchone()
+    if row is None and person and " " not in key:
+        row = _only_person_with_surname(db, key)
+        if row is not None:
+            mention = mention or name
+            if name != mention:  # the bare name is an alias too
+                _add_alias(db, row[0], row[1], name)
+                row = db.conn.execute("SELECT id, aliases FROM speakers WHERE id = ?", [row[0]]).fetchone()
     if row is None:
         aliases = sorted({mention} - {name, None}) if mention and mention[0].isupper() else []
-        return db.conn.execute(
+        speaker_id = db.conn.execute(
             "INSERT INTO speakers (key, name, kind, aliases, first_seen_at) VALUES (?, ?, ?, ?, ?)",
             [key, name, claim.get("speaker_type"), json.dumps(aliases), now]).lastrowid
+        if claim.get("speaker_type") == "person" and " " in key:
+            _adopt_bare_surname(db, speaker_id, key, now)
+        return speaker_id
     speaker_id, aliases_json = row
     if mention and mention != name and mention[0].isupper() and mention.lower() not in ("he", "she", "they"):
-        aliases = set(json.loads(aliases_json or "[]"))
-        if mention not in aliases:
-            db.conn.execute("UPDATE speakers SET aliases = ? WHERE id = ?",
-                            [json.dumps(sorted(aliases | {mention})), speaker_id])
+        _add_alias(db, speaker_id, aliases_json, mention)
+    if claim.get("speaker_type") == "organisation":  # an article showed it ("a spokesperson for …")
+        db.conn.execute("UPDATE speakers SET kind = 'organisation' WHERE id = ? AND kind IS NOT 'organisation'",
+                        [speaker_id])
     return speaker_id
+
+
+def _add_alias(db, speaker_id: int, aliases_json: str | None, alias: str) -> None:
+    aliases = set(json.loads(aliases_json or "[]"))
+    if alias not in aliases:
+        db.conn.execute("UPDATE speakers SET aliases = ? WHERE id = ?", [json.dumps(sorted(aliases | {alias})), speaker_id])
+
+
+def _people_with_surname(db, surname: str) -> list:
+    """(id, aliases) of the people whose full name ends with `surname` (a speaker key's last word)."""
+    return db.conn.execute("SELECT id, aliases FROM speakers WHERE kind = 'person' AND key LIKE ?",
+                           ["% " + surname.replace("%", "").replace("_", "")]).fetchall()
+
+
+def _same_full_name(db, key: str):
+    """(id, aliases, name) of the one person whose full name is this one with a middle name
+    or initial more or fewer ('James Comey', 'James B. Comey'); None when none or several
+    ('George Bush' could be George H. W. or George W.)."""
+    words = key.split()
+    found = [r for r in db.conn.execute(
+        "SELECT id, aliases, name, key FROM speakers WHERE kind = 'person' AND key LIKE ?",
+        [words[0].replace("%", "").replace("_", "") + " % " + words[-1].replace("%", "").replace("_", "")]).fetchall()]
+    found += [r for r in db.conn.execute(
+        "SELECT id, aliases, name, key FROM speakers WHERE kind = 'person' AND key = ?",
+        [f"{words[0]} {words[-1]}"]).fetchall()] if len(words) > 2 else []
+    # one of the two is first name and surname alone, the other adds middle names
+    same = [r for r in found if len(r[3].split()) == 2 or len(words) == 2]
+    return same[0][:3] if len(same) == 1 else None
+
+
+def _only_person_with_surname(db, surname: str):
+    people = _people_with_surname(db, surname)
+    return people[0] if len(people) == 1 else None
+
+
+def _adopt_bare_surname(db, speaker_id: int, key: str, now: str) -> None:
+    """A new full name takes over the row of its bare surname when it is the only one it can be;
+    when it is the second full name with that surname, the bare surname's claims are again
+    a speaker of their own (they could be either person's)."""
+    surname = key.rsplit(" ", 1)[1]
+    people = _people_with_surname(db, surname)
+    bare = db.conn.execute("SELECT id, name, aliases FROM speakers WHERE key = ? AND (kind = 'person' OR kind IS NULL)",
+                           [surname]).fetchone()
+    if len(people) == 1:
+        if bare is not None:
+            _move_speaker(db, bare[0], speaker_id)
+        return
+    # a second full name: claims that named only the surname no longer tell which person
+    ids = [p[0] for p in people if p[0] != speaker_id]
+    marks = ",".join("?" * len(ids))
+    rows = db.conn.execute(f"SELECT id, speaker FROM claims WHERE speaker_id IN ({marks}) AND lower(speaker) = ?",
+                           [*ids, surname]).fetchall()
+    if not rows:
+        return
+    if bare is None:
+        bare_id = db.conn.execute(
+            "INSERT INTO speakers (key, name, kind, aliases, first_seen_at) VALUES (?, ?, 'person', '[]', ?)",
+            [surname, rows[0][1], now]).lastrowid
+    else:
+        bare_id = bare[0]
+    claim_ids = [r[0] for r in rows]
+    cmarks = ",".join("?" * len(claim_ids))
+    db.conn.execute(f"UPDATE claims SET speaker_id = ? WHERE id IN ({cmarks})", [bare_id, *claim_ids])
+    db.conn.execute(f"UPDATE claim_groups SET speaker_id = ? WHERE id IN (SELECT claim_group_id FROM claims "
+                    f"WHERE id IN ({cmarks})) AND speaker_id IN ({marks})", [bare_id, *claim_ids, *ids])
+    for pid, aliases_json in people:
+        aliases = [a for a in json.loads(aliases_json or "[]") if a.lower() != surname]
+        db.conn.execute("UPDATE speakers SET aliases = ? WHERE id = ?", [json.dumps(aliases), pid])
+
+
+def _move_speaker(db, from_id: int, to_id: int) -> None:
+    """Every claim of one speakers row to another, its name and aliases kept as aliases."""
+    name, aliases_json = db.conn.execute("SELECT name, aliases FROM speakers WHERE id = ?", [from_id]).fetchone()
+    db.conn.execute("UPDATE claims SET speaker_id = ? WHERE speaker_id = ?", [to_id, from_id])
+    db.conn.execute("UPDATE claim_groups SET speaker_id = ? WHERE speaker_id = ?", [to_id, from_id])
+    db.conn.execute("DELETE FROM speakers WHERE id = ?", [from_id])
+    for alias in sorted({name, *json.loads(aliases_json or "[]")}):
+        row = db.conn.execute("SELECT aliases FROM speakers WHERE id = ?", [to_id]).fetchone()
+        _add_alias(db, to_id, row[0], alias)
+
+
+def is_generic_speaker(claim: dict) -> bool:
+    """A group or an organisation named by a common noun ('economists', 'the council'):
+    one article's, not a speaker to follow across articles."""
+    name = claim.get("speaker") or ""
+    return claim.get("speaker_type") in ("group", "unnamed") or name[:1].islower()
 
 
 def _claim_group_id(db, claim: dict, key: str, speaker_id: int, article_id: int, now: str) -> int:
@@ -129,7 +240,8 @@ def write_claims(db, article_id: int, version: int, claims: list[dict], keys: li
     for claim, (speaker, group) in zip(claims, keys):
         speaker_id = group_id = None
         if claim.get("speaker"):    # an unattributed quote is not "the same statement by the same speaker"
-            speaker_id = _speaker_id(db, claim, speaker, now)
+            if not is_generic_speaker(claim):  # "the council" of one article is not another's
+                speaker_id = _speaker_id(db, claim, speaker, now)
             group_id = _claim_group_id(db, claim, group, speaker_id, article_id, now)
             touched.add(group_id)
         row = dict(claim, article_id=article_id, version=version, speaker_id=speaker_id,

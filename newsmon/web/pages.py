@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from newsmon.claims.records import quote_fits
+
 # the delimiters the canned full-text queries ask FTS5's snippet() and highlight() for
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 _MARK_TAG = re.compile(r"(</?mark>)")
@@ -105,7 +107,7 @@ def _claim_spans(text: str, claims: list[dict]) -> list[dict]:
     spans, end = [], -1
     ok = [c for c in claims if isinstance(c.get("char_start"), int) and isinstance(c.get("char_end"), int)
           and 0 <= c["char_start"] < c["char_end"] <= len(text)
-          and text[c["char_start"]:c["char_end"]] == c.get("quote")]
+          and quote_fits(text, c.get("quote") or "", c["char_start"], c["char_end"])]
     for claim in sorted(ok, key=lambda c: (c["char_start"], -c["char_end"])):
         if claim["char_start"] >= end:
             spans.append(claim)

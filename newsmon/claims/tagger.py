@@ -1,0 +1,479 @@
+"""A learned attribution tagger: source, cue and content spans of reported speech.
+
+A linear-chain CRF (python-crfsuite) reads a paragraph's tokens and tags each
+as part of a speaker (S), a reporting cue (C), the content attributed (Q) or
+none (O), with B-/I- prefixes. It is trained on the PolNeAR train split by
+``newsmon/claims/train.py`` and shipped as ``data/attribution.crfsuite`` with
+its cue lexicon ``data/attribution.json`` (word -> how often the word is a cue
+in the training text, as a bucket). Nothing is downloaded; the model is loaded
+once, on first use.
+
+Features are per word type and cached (``_WordFeatures``): a token's features
+are its own list plus its neighbours' lists written from their side, and a few
+flags of where it sits (inside quote marks, after a cue in its sentence). That
+keeps the Python work per token to list concatenation, so tagging a 4 KB
+article costs about a millisecond.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from newsmon.claims.vocabulary import PRONOUNS, ROLE_WORDS, UNNAMED_HEADS
+
+DATA = Path(__file__).resolve().parent / "data"
+WEIGHTS_PATH = DATA / "attribution.npz"
+LEXICON_PATH = DATA / "attribution.json"
+
+TOKEN_RE = re.compile(r"\w+(?:[’'&.-]\w+)*|[^\w\s]")
+OPEN_MARKS = {"“", "‘"}
+CLOSE_MARKS = {"”", "’"}
+SENT_END = {".", "!", "?"}
+
+
+@dataclass
+class Span:
+    """A tagged span: kind S, C or Q; token indexes [a, b) and character offsets."""
+    kind: str
+    a: int
+    b: int
+    start: int
+    end: int
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each token of text[start:end]."""
+    return [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, start, len(text) if end is None else end)]
+
+
+def _shape(w: str) -> str:
+    if w.isdigit():
+        return "d"
+    if w[0].isupper():
+        return "X" if len(w) > 1 and w.isupper() else "Xx"
+    if w[0].isalpha():
+        return "x"
+    return w if len(w) == 1 else "p"
+
+
+class _WordFeatures:
+    """Per word type: its own features and the ones its neighbours see, cached."""
+
+    def __init__(self, lexicon: dict[str, str]) -> None:
+        self.lexicon = lexicon
+        self.cache: dict[str, tuple] = {}
+
+    def __call__(self, w: str) -> tuple:
+        got = self.cache.get(w)
+        if got is None:
+            if len(self.cache) > 200_000:
+                self.cache.clear()
+            got = self.cache[w] = self._make(w)
+        return got
+
+    def _make(self, w: str) -> tuple:
+        lw = w.lower()
+        shape = _shape(w)
+        cue = self.lexicon.get(lw)
+        own = ["w=" + lw, "s3=" + lw[-3:], "sh=" + shape]
+        if cue:
+            own.append("cue=" + cue)
+        if lw in ROLE_WORDS:
+            own.append("role")
+        if lw in PRONOUNS or lw in ("i", "we", "you", "who", "which"):
+            own.append("pron")
+        if lw in UNNAMED_HEADS:
+            own.append("group")
+        near = ["sh=" + shape] + (["cue=" + cue] if cue else [])
+        ctx = {off: [f"{off}w={lw}"] + [f"{off}{f}" for f in near] for off in (-1, 1)}
+        ctx2 = {off: [f"{off}w={lw}"] for off in (-2, 2)}
+        return own, ctx[-1], ctx[1], ctx2[-2], ctx2[2], cue == "hi" or cue == "mid"
+
+
+def position_flags(words: list[str], is_cue: list[bool]) -> list[tuple[str, ...]]:
+    """Where each token of a paragraph sits: in quote marks ("qo", "qc", "inq"), at a
+    sentence start ("BOS"), and how far the nearest cue word of its sentence is on
+    the left ("cL1", "cL3", "cL8", "cL+") and on the right ("cR…")."""
+    n = len(words)
+    out = []
+    depth = False
+    sent = [0] * n
+    s = 0
+    for i, w in enumerate(words):
+        sent[i] = s
+        if w in SENT_END and (i + 1 >= n or words[i + 1][:1].isupper() or words[i + 1] in OPEN_MARKS
+                              or words[i + 1] == '"'):
+            s += 1
+    cue_at = [i for i in range(n) if is_cue[i]]
+    k = 0  # cue_at index: first cue at or after i
+    for i, w in enumerate(words):
+        flags = []
+        if w in OPEN_MARKS or (w == '"' and not depth):
+            flags.append("qo")
+            depth = True
+        elif depth and (w in CLOSE_MARKS or w == '"'):
+            flags.append("qc")
+            depth = False
+        elif depth:
+            flags.append("inq")
+        if i == 0 or sent[i - 1] != sent[i]:
+            flags.append("BOS")
+        while k < len(cue_at) and cue_at[k] < i:
+            k += 1
+        before = cue_at[k - 1] if k > 0 else -1
+        after = cue_at[k] if k < len(cue_at) else -1
+        if before >= 0 and sent[before] == sent[i]:
+            d = i - before
+            flags.append("cL" + ("1" if d == 1 else "3" if d <= 3 else "8" if d <= 8 else "+"))
+        if after >= 0 and sent[after] == sent[i] and after != i:
+            d = after - i
+            flags.append("cR" + ("1" if d == 1 else "3" if d <= 3 else "8" if d <= 8 else "+"))
+        out.append(tuple(flags))
+    return out
+
+
+def features(words: list[str], wf: _WordFeatures) -> list[list[str]]:
+    """The CRF's features of each token of one paragraph (as strings: for training)."""
+    n = len(words)
+    info = [wf(w) for w in words]
+    flags = position_flags(words, [x[5] for x in info])
+    out = []
+    for i in range(n):
+        f = ["b"] + info[i][0]
+        if i > 0:
+            f += info[i - 1][1]
+            if i > 1:
+                f += info[i - 2][3]
+        else:
+            f.append("BOP")
+        if i + 1 < n:
+            f += info[i + 1][2]
+            if i + 2 < n:
+                f += info[i + 2][4]
+        else:
+            f.append("EOP")
+        f += flags[i]
+        out.append(f)
+    return out
+
+
+def spans_of(tags: list[str], toks: list[tuple[int, int, str]]) -> list[Span]:
+    """Contiguous S/C/Q spans of a tag sequence (an I- without its B- opens a span)."""
+    out: list[Span] = []
+    cur = None
+    for i, t in enumerate(tags):
+        kind = t[2:] if t != "O" else None
+        if kind and (t[0] == "I" and cur is not None and cur.kind == kind):
+            cur.b = i + 1
+            cur.end = toks[i][1]
+            continue
+        if cur is not None:
+            out.append(cur)
+            cur = None
+        if kind:
+            cur = Span(kind, i, i + 1, toks[i][0], toks[i][1])
+    if cur is not None:
+        out.append(cur)
+    return out
+
+
+_Q_FLAGS = ((), ("qo",), ("qc",), ("inq",))
+_D_FLAGS = ("", "1", "3", "8", "+")
+
+
+def _flag_tuple(code: int) -> tuple[str, ...]:
+    """The position_flags tuple of a flag code (q * 50 + bos * 25 + left * 5 + right)."""
+    q, rest = divmod(code, 50)
+    bos, rest = divmod(rest, 25)
+    left, right = divmod(rest, 5)
+    return _Q_FLAGS[q] + (("BOS",) if bos else ()) + ((("cL" + _D_FLAGS[left]),) if left else ()) \
+        + ((("cR" + _D_FLAGS[right]),) if right else ())
+
+
+class AttributionTagger:
+    """The shipped CRF, decoded with numpy: its weights summed once per word type, the
+    position flags computed for a whole article with array operations, and one
+    Viterbi pass over all of its paragraphs at once. Tags what crfsuite would tag
+    from features() (tests/test_claims_tagger.py checks it)."""
+
+    chunk = 24  # tokens a Viterbi chunk spans at most (see _viterbi)
+
+    def __init__(self, weights_path: Path = WEIGHTS_PATH, lexicon_path: Path = LEXICON_PATH) -> None:
+        import numpy as np
+
+        self.np = np
+        z = np.load(weights_path)
+        names = bytes(z["attrs"]).decode("utf-8").split("\n")
+        self.index = {n: i for i, n in enumerate(names)}
+        self.W = z["weights"].astype(np.float32)
+        self.T = z["transitions"].astype(np.float32)          # [from, to]
+        self.labels = bytes(z["labels"]).decode("utf-8").split("\n")
+        self.kind = np.array([0 if lab == "O" else " SCQ".index(lab[2]) for lab in self.labels], np.int8)
+        self.begins = np.array([lab.startswith("B-") for lab in self.labels])
+        self.words = _WordFeatures(json.loads(lexicon_path.read_text(encoding="utf-8"))["cues"])
+        n_labels = len(self.labels)
+        self.bias = self._vec(["b"])
+        self.bop, self.eop = self._vec(["BOP"]), self._vec(["EOP"])
+        self.flag_table = np.stack([self._vec(_flag_tuple(c)) for c in range(200)])
+        self.blank = _blank_table()
+        self.type_id: dict[str, int] = {}
+        self.type_cue: list[bool] = [False]          # type 0: the empty type between paragraphs
+        self.cue_of = np.zeros(1024, bool)            # the same, as an array (is the type a cue word)
+        self.tables = np.zeros((5, 1024, n_labels), np.float32)  # own, -1, +1, -2, +2 of each word type
+
+    def _vec(self, feats):
+        rows = [self.index[f] for f in feats if f in self.index]
+        return self.W[rows].sum(axis=0) if rows else self.np.zeros(self.W.shape[1], self.np.float32)
+
+    def _type(self, w: str) -> int:
+        t = self.type_id.get(w)
+        if t is None:
+            if len(self.type_id) >= 200_000:  # a long-running worker: start the cache again
+                self.type_id.clear()
+                del self.type_cue[1:]
+            t = self.type_id[w] = len(self.type_cue)
+            info = self.words(w)
+            self.type_cue.append(info[5])
+            if t >= self.tables.shape[1]:
+                grown = self.np.zeros((5, 2 * self.tables.shape[1], self.tables.shape[2]), self.np.float32)
+                grown[:, :self.tables.shape[1]] = self.tables
+                self.tables = grown
+            for k in range(5):
+                self.tables[k, t] = self._vec(info[k])
+            if t >= len(self.cue_of):
+                self.cue_of = self.np.concatenate([self.cue_of, self.np.zeros(len(self.cue_of), bool)])
+            self.cue_of[t] = info[5]
+        return t
+
+    def _flag_codes(self, words: list[str], starts, ends, cue):
+        """position_flags of every token, as codes, for paragraphs [starts[k], ends[k]) of words."""
+        np = self.np
+        n = len(words)
+        q = np.zeros(n, np.int64)
+        newsent = np.zeros(n, bool)
+        newsent[starts] = True
+        para_end = np.zeros(n, bool)
+        para_end[ends - 1] = True
+        para_of = np.repeat(np.arange(len(starts)), ends - starts)
+        depth, opened, cur = False, 0, -1
+        for i in [i for i, w in enumerate(words) if w in _MARKS_AND_ENDS]:
+            w = words[i]
+            if w in SENT_END:
+                if not para_end[i] and (words[i + 1][:1].isupper() or words[i + 1] in OPEN_MARKS or words[i + 1] == '"'):
+                    newsent[i + 1] = True
+                continue
+            p = para_of[i]
+            if p != cur:
+                if depth:
+                    q[opened + 1:ends[cur]] = 3
+                depth, cur = False, p
+            if w in OPEN_MARKS or (w == '"' and not depth):
+                if depth:
+                    q[opened + 1:i] = 3
+                q[i], depth, opened = 1, True, i
+            elif depth and (w in CLOSE_MARKS or w == '"'):
+                q[opened + 1:i] = 3
+                q[i], depth = 2, False
+        if depth:
+            q[opened + 1:ends[cur]] = 3
+        sent = np.cumsum(newsent)
+        idx = np.arange(n)
+        last = np.maximum.accumulate(np.where(cue, idx, -1))
+        before = np.concatenate(([-1], last[:-1]))
+        after = np.minimum.accumulate(np.where(cue, idx, n)[::-1])[::-1]
+        ok_b = (before >= 0) & (sent[np.maximum(before, 0)] == sent)
+        ok_a = (after < n) & (after != idx) & (sent[np.minimum(after, n - 1)] == sent)
+        buckets = np.array([0, 1, 2, 2, 3, 3, 3, 3, 3])  # distance 1 -> "1", 2-3 -> "3", 4-8 -> "8"
+        db = np.where(idx - before <= 8, buckets[np.clip(idx - before, 0, 8)], 4)
+        da = np.where(after - idx <= 8, buckets[np.clip(after - idx, 0, 8)], 4)
+        return q * 50 + newsent * 25 + np.where(ok_b, db, 0) * 5 + np.where(ok_a, da, 0), newsent
+
+    def tag_text(self, text: str, paras: list[tuple[int, int]]) -> list[list[Span]]:
+        """The S/C/Q spans of each paragraph (character offsets into text)."""
+        np = self.np
+        words = TOKEN_RE.findall(text, paras[0][0], paras[-1][1]) if paras else []
+        if not words:
+            return [[] for _ in paras]
+        # the tokens cover every non-blank character, in order: a token starts at the
+        # non-blank character that follows the lengths of the tokens before it
+        wl = np.fromiter(map(len, words), np.int64, len(words))
+        code = np.frombuffer(text[paras[0][0]:paras[-1][1]].encode("utf-32-le"), np.uint32)
+        blank = self.blank[np.minimum(code, len(self.blank) - 1)]
+        filled = paras[0][0] + np.flatnonzero(~blank)
+        tok_start = filled[np.cumsum(wl) - wl]
+        tok_end = tok_start + wl
+        bounds = np.searchsorted(tok_start, [a for a, _ in paras])
+        starts, ends = bounds, np.append(bounds[1:], len(words))
+        keep = ends > starts
+        starts, ends = starts[keep], ends[keep]
+        labels = self._decode(words, starts, ends)
+        return self._spans(labels, tok_start, tok_end, bounds, len(paras))
+
+    def _decode(self, words: list[str], starts, ends):
+        """Viterbi labels of every token, paragraphs [starts[k], ends[k]) decoded apart."""
+        np = self.np
+        get = self.type_id.get
+        ids = list(map(get, words))
+        if None in ids:
+            ids = [t if t is not None else self._type(w) for t, w in zip(ids, words)]
+        ids = np.array(ids, np.int64)
+        lens = ends - starts
+        # word types end to end, two empty types between paragraphs: neighbours never cross one
+        flat_pos = np.arange(len(words)) + 2 * np.repeat(np.arange(1, len(starts) + 1), lens)
+        flat = np.zeros(len(words) + 2 * len(starts) + 2, np.int64)
+        flat[flat_pos] = ids
+        own, p1, n1, p2, n2 = self.tables
+        e = own[flat]
+        e[1:] += p1[flat[:-1]]
+        e[2:] += p2[flat[:-2]]
+        e[:-1] += n1[flat[1:]]
+        e[:-2] += n2[flat[2:]]
+        cue = self.cue_of[ids]
+        codes, newsent = self._flag_codes(words, starts, ends, cue)
+        e = e[flat_pos] + self.bias + self.flag_table[codes]
+        e[starts] += self.bop
+        e[ends - 1] += self.eop
+        return self._viterbi(e, starts, ends)
+
+    def _viterbi(self, e, starts, ends):
+        """Best labels of each paragraph [starts[k], ends[k]) of the emissions e, exactly.
+
+        A batched Viterbi takes as many steps as its longest sequence has tokens, each
+        step a few numpy calls whatever the batch. So a paragraph longer than `chunk`
+        tokens is cut into chunks, all decoded at once: the first from its start, each
+        later one once for every state the token before it may be in (a row each).
+        The chunks' best scores are then joined along each paragraph, and every chunk
+        backtracked in the row of the state its predecessor ended in."""
+        np = self.np
+        n_l, T, c = len(self.labels), self.T, self.chunk
+        lens = ends - starts
+        k = -(-lens // c)                                              # chunks of each paragraph
+        para = np.repeat(np.arange(len(lens)), k)
+        j_of = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)  # a chunk's place in its paragraph
+        c_start = starts[para] + j_of * c
+        c_len = np.minimum(c, ends[para] - c_start)
+        n_rows = np.where(j_of > 0, n_l, 1)                            # rows of each chunk
+        first_row = np.cumsum(n_rows) - n_rows
+        r_chunk = np.repeat(np.arange(len(c_len)), n_rows)
+        r_pred = np.arange(len(r_chunk)) - first_row[r_chunk] - (j_of[r_chunk] == 0)   # -1: no state before
+        r_len = c_len[r_chunk]
+        order = np.argsort(-r_len, kind="stable")                     # rows still going at step t: a prefix
+        slot = np.empty(len(order), np.int64)
+        slot[order] = np.arange(len(order))
+        o_len, o_start, o_pred = r_len[order], c_start[r_chunk[order]], r_pred[order]
+        n_r, n_t = len(order), int(o_len[0])
+        going = np.searchsorted(-o_len, -np.arange(n_t), side="left")
+        em = e[np.minimum(o_start[:, None] + np.arange(n_t)[None, :], len(e) - 1)]   # (row, step, label)
+        score = em[:, 0].copy()
+        has = o_pred >= 0
+        score[has] += T[o_pred[has]]
+        hist = np.zeros((n_t, n_r, n_l), np.float32)
+        hist[0] = score
+        cand = np.empty((n_l, n_r, n_l), np.float32)                  # (from, row, to)
+        T2 = T[:, None, :]
+        for t in range(1, n_t):
+            m = going[t]
+            np.add(score[:m].T[:, :, None], T2, out=cand[:, :m])
+            np.add(np.maximum.reduce(cand[:, :m], axis=0), em[:m, t], out=score[:m])
+            hist[t, :m] = score[:m]
+        # join along each paragraph: the state before chunk j is the one chunk j-1 ends in
+        n_p, k_max = len(lens), int(k.max())
+        chunk_of = np.zeros((n_p, k_max), np.int64)
+        chunk_of[para, j_of] = np.arange(len(c_len))
+        delta = score[slot[first_row[chunk_of[:, 0]]]]                 # (paragraph, state)
+        args = np.zeros((n_p, k_max, n_l), np.int64)
+        for j in range(1, k_max):
+            on = np.flatnonzero(k > j)
+            rows = slot[first_row[chunk_of[on, j]][:, None] + np.arange(n_l)[None, :]]   # (paragraph, pred)
+            tot = delta[on][:, :, None] + score[rows]                  # (paragraph, pred, final)
+            args[on, j] = tot.argmax(axis=1)
+            delta[on] = tot.max(axis=1)
+        state = delta.argmax(axis=1)
+        sel = np.zeros(len(c_len), np.int64)                           # the row each chunk is read from
+        end = np.zeros(len(c_len), np.int64)                           # and the state it ends in
+        for j in range(k_max - 1, -1, -1):
+            on = np.flatnonzero(k > j)
+            ch = chunk_of[on, j]
+            end[ch] = state[on]
+            if j:
+                state[on] = args[on, j, state[on]]
+                sel[ch] = slot[first_row[ch] + state[on]]
+            else:
+                sel[ch] = slot[first_row[ch]]
+        # backtrack each chunk in its row: the state before is the best predecessor of the state now
+        path = np.empty((len(c_len), n_t), np.int64)
+        cur = end
+        for t in range(n_t - 1, -1, -1):
+            path[:, t] = cur
+            if t:
+                prev = (hist[t - 1, sel] + T[:, cur].T).argmax(axis=1)
+                cur = np.where(c_len > t, prev, cur)
+        offs = np.arange(int(c_len.sum())) - np.repeat(np.cumsum(c_len) - c_len, c_len)
+        labels = np.empty(len(e), np.int64)
+        labels[np.repeat(c_start, c_len) + offs] = path[np.repeat(np.arange(len(c_len)), c_len), offs]
+        return labels
+
+    def _spans(self, labels, tok_start, tok_end, bounds, n_paras) -> list[list[Span]]:
+        np = self.np
+        kind = self.kind[labels]
+        n = len(labels)
+        para_start = np.zeros(n, bool)
+        para_start[bounds[bounds < n]] = True
+        begin = (kind > 0) & (self.begins[labels] | np.concatenate(([True], kind[1:] != kind[:-1])) | para_start)
+        out: list[list[Span]] = [[] for _ in range(n_paras)]
+        firsts = np.flatnonzero(begin)
+        if not len(firsts):
+            return out
+        # a span ends where the next token is of another kind, begins a span or a paragraph
+        nxt_begin = np.append(begin[1:] | para_start[1:] | (kind[1:] != kind[:-1]), True)
+        stops = np.flatnonzero(nxt_begin)
+        lasts = stops[np.searchsorted(stops, firsts)]
+        para = np.searchsorted(bounds, firsts, side="right") - 1
+        for a, z, p in zip(firsts.tolist(), lasts.tolist(), para.tolist()):
+            out[p].append(Span(" SCQ"[kind[a]], a, z + 1, int(tok_start[a]), int(tok_end[z])))
+        return out
+
+
+def _blank_table():
+    import numpy as np
+
+    # str.isspace (what \\s matches) of every code point up to the last blank one (U+3000)
+    return np.array([chr(c).isspace() for c in range(0x3001)] + [False])
+
+
+_MARKS_AND_ENDS = OPEN_MARKS | CLOSE_MARKS | SENT_END | {'"'}
+
+
+@lru_cache(maxsize=1)
+def shipped_tagger() -> AttributionTagger | None:
+    """The shipped model, or None when it is missing (a checkout without it still extracts, by rules)."""
+    if not WEIGHTS_PATH.exists() or not LEXICON_PATH.exists():
+        return None
+    return AttributionTagger()
+
+
+def export_weights(crfsuite_model: Path, out: Path) -> None:
+    """The weights of a trained crfsuite model as the numpy arrays AttributionTagger reads."""
+    import numpy as np
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(crfsuite_model))
+    info = tagger.info()
+    labels = sorted(info.labels, key=lambda x: int(info.labels[x]))
+    li = {lab: k for k, lab in enumerate(labels)}
+    attrs = sorted({a for a, _ in info.state_features})
+    ai = {a: k for k, a in enumerate(attrs)}
+    weights = np.zeros((len(attrs), len(labels)), np.float32)
+    for (a, lab), w in info.state_features.items():
+        weights[ai[a], li[lab]] = w
+    trans = np.zeros((len(labels), len(labels)), np.float32)
+    for (a, b), w in info.transitions.items():
+        trans[li[a], li[b]] = w
+    np.savez_compressed(out, attrs=np.frombuffer("\n".join(attrs).encode("utf-8"), np.uint8),
+                        weights=weights, transitions=trans,
+                        labels=np.frombuffer("\n".join(labels).encode("utf-8"), np.uint8))

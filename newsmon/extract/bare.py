@@ -31,12 +31,21 @@ except ImportError:    # pragma: no cover - other trafilatura versions use bare_
     FAST_TRAFILATURA = False
 
 
+def _trimmed(value):
+    """Document.clean_and_trim of one field."""
+    if isinstance(value, str):
+        value = _line_processing(_unescape(value if len(value) <= 10000 else value[:9999] + "…"))
+    return value
+
+
 class _Doc:
     """What newsmon reads of trafilatura's Document: the body tree and some metadata.
 
-    ``date`` (htmldate's guess, a fallback only) is computed on first use.
+    ``date`` (htmldate's guess) and, when the meta tags name no author,
+    ``author`` (trafilatura's byline search, which copies the whole page) are
+    fallbacks only: computed on first use.
     """
-    __slots__ = ("body", "title", "author", "sitename", "description", "language", "_date_args")
+    __slots__ = ("body", "title", "_author", "sitename", "description", "language", "_date_args")
 
     @property
     def date(self) -> str | None:
@@ -45,14 +54,19 @@ class _Doc:
             value = _tmeta.find_date(tree, **date_config)
         except Exception:   # noqa: BLE001 - a failed guess is no date
             return None
-        if isinstance(value, str):          # Document.clean_and_trim, as for the other fields
-            value = _line_processing(_unescape(value if len(value) <= 10000 else value[:9999] + "…"))
-        return value
+        return _trimmed(value)
+
+    @property
+    def author(self) -> str | None:
+        if callable(self._author):
+            self._author = _trimmed(self._author())
+        return self._author
 
 
 def _metadata(tree, url: str | None, date_params: dict) -> tuple[_Document, dict]:
     """trafilatura.metadata.extract_metadata(tree, url, date_params, ...) without the parts
-    newsmon never reads (categories, tags, license); the date is left for later: returns
+    newsmon never reads (categories, tags, license); the date and the byline search
+    (``extract_author``, when no meta tag names an author) are left for later: returns
     the metadata and the arguments for htmldate's find_date."""
     m = _tmeta
     date_config = {**date_params}
@@ -65,8 +79,6 @@ def _metadata(tree, url: str | None, date_params: dict) -> tuple[_Document, dict
         pass
     if not metadata.title:
         metadata.title = m.extract_title(tree)
-    if not metadata.author:
-        metadata.author = m.extract_author(tree)
     if not metadata.url:
         metadata.url = m.extract_url(tree, url)
     if metadata.url:
@@ -355,7 +367,8 @@ def bare_extraction(tree, url: str | None):
         return None
     doc = _Doc()
     doc.body = postbody
-    doc.title, doc.author, doc.sitename = metadata.title, metadata.author, metadata.sitename
+    doc.title, doc.sitename = metadata.title, metadata.sitename
+    doc._author = metadata.author or (lambda: _tmeta.extract_author(tree))
     doc.description, doc.language = metadata.description, getattr(metadata, "language", None)
     doc._date_args = (tree, date_config)
     return doc

@@ -54,15 +54,19 @@ _SEPARATORS = set("|•·»«›‹/")
 _TERMINAL = ".!?…"
 
 
+_SHARE_CHARS = 240           # character shares are read from a line's start: enough, and cheap
+
+
 def _line_shape(ln: Line) -> list[float]:
     text = ln.text
-    words = _WORD.findall(text)
+    words = _WORD.findall(text[:_SHARE_CHARS])
     nw = max(1, len(words))
     lower = [w.casefold() for w in words]
-    letters = sum(c.isalpha() for c in text)
-    upper = sum(c.isupper() for c in text)
-    digits = sum(c.isdigit() for c in text)
-    punct = sum((not c.isalnum()) and not c.isspace() for c in text)
+    head = text[:_SHARE_CHARS]
+    letters = sum(map(str.isalpha, head))
+    upper = sum(map(str.isupper, head))
+    digits = sum(map(str.isdigit, head))
+    punct = len(head) - sum(map(str.isalnum, head)) - sum(map(str.isspace, head))
     core = text.rstrip("\"'”’»)]* \u00a0")
     last = core[-1:] if core else ""
     titled = sum(1 for w in words if w[:1].isupper())
@@ -74,7 +78,7 @@ def _line_shape(ln: Line) -> list[float]:
         ln.sentence, last in _TERMINAL, last == ":", last in ",;-–—", last.isalnum(),
         is_loading(text), starts_with_symbol(text), is_caps_label(text), is_credit_label(text),
         is_label_then_link(ln), is_bare_label(text),
-        upper / max(1, letters), digits / max(1, len(text)), punct / max(1, len(text)),
+        upper / max(1, letters), digits / max(1, len(head)), punct / max(1, len(head)),
         titled / nw,
         sum(w in _FUNCTION_WORDS for w in lower) / nw,
         any(w in _SECOND_PERSON for w in lower),

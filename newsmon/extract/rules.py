@@ -28,7 +28,7 @@ from newsmon.extract.lines import (
 EVIDENT = frozenset({"title", "placeholder", "widget_label", "link_label", "site_line"})
 PAGE_GUARD = 0.2             # shape rules may not take more than this share of a page's words ...
 GUARD_FLOOR = 20             # ... beyond this many (a cookie line and a byline on a short page)
-RUN_MAX = 4                  # ... nor more lines than this by one edge/heading/credit rule: that is structure
+RUN_MAX = 3                  # ... nor more lines than this by one edge/heading/credit rule: that is structure
 _STRUCTURE_RULES = ("edge", "empty_heading", "credit")
 EDGE_MAX_WORDS = 12          # edge non-sentences up to this long are junk (bylines are <= ~10)
 LINK_HEAVY = 0.6             # share of a line's characters inside <a> that makes it a link line

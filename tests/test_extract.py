@@ -251,8 +251,17 @@ def test_meta_url_feed_and_trafilatura_sources():
     assert (brief["published_at"], brief["published_at_source"]) == ("2026-02-03", "url")
     fed = extract_article(page("wire_brief.html"), feed_published="2026-02-03T08:12:00+00:00")
     assert (fed["published_at"], fed["published_at_source"]) == ("2026-02-03T08:12:00Z", "feed")
+    # a date only the markup holds (a <time> without itemprop): trafilatura's (htmldate's) guess
+    timed = page("video_short.html").replace("<footer>", '<p><time datetime="2026-02-20T09:30:00Z">'
+                                             "20 February</time></p><footer>")
+    video = extract_article(timed)
+    assert (video["published_at"], video["published_at_source"]) == ("2026-02-20", "trafilatura")
+
+
+def test_a_copyright_year_is_no_publication_date():
+    """The page's text is not searched for dates: "Copyright 2026" made it 2026-01-01."""
     video = extract_article(page("video_short.html"))
-    assert video["published_at_source"] == "trafilatura"
+    assert (video["published_at"], video["published_at_source"]) == (None, None)
 
 
 def test_choose_published_policy():

@@ -5,7 +5,8 @@ No Scrapy here: ``newsmon.analysis`` calls it in worker processes and
 
 Modules: ``html`` (page bytes -> lxml tree), ``bare`` (trafilatura's
 bare_extraction, fast path), ``lines`` (trafilatura's body as lines),
-``rules`` (which lines are junk), ``metadata`` and ``dates`` (what the page
+``rules`` (which lines are junk), ``linemodel`` (the learned
+line classifier that confirms the shape rules), ``metadata`` and ``dates`` (what the page
 says about itself), ``article`` (extract_article), ``verdict``
 (page_drop_reason).
 
@@ -37,6 +38,14 @@ item, paragraph) and how much of their text was link text, and drop:
 plus the title repeated as the first line, repeated paragraphs, and headings
 that no longer introduce any content. Real headings (followed by prose or list
 items) and list items are kept.
+
+Rules (a) to (c) guess from shape, and trafilatura's text wins where they
+guess wrong (``rules.confirm_drops``): a learned line classifier
+(``linemodel``, trained by bench/extract_train.py) keeps a dropped line it is
+sure is content, one rule may not take a whole list or gallery (more than
+RUN_MAX lines), and the shape rules together may not take more than
+PAGE_GUARD of a page's words. Drops with evidence of their own stand: the
+title, a placeholder's or widget label's shape, a link block's label, (d).
 """
 
 from newsmon.extract.article import extract_article

@@ -37,6 +37,26 @@ def _clean_title(title: str | None, sitename: str | None) -> str | None:
     return title or None
 
 
+def _extraction(tree, url: str | None):
+    """trafilatura's document of the page, its meta tags and its clean title; None without a body."""
+    try:
+        doc = bare_extraction(tree, url)
+    except Exception:   # noqa: BLE001 - trafilatura raises assorted errors on odd pages
+        doc = None
+    if doc is None or doc.body is None:
+        return None
+    meta = meta_map(tree)
+    sitename = doc.sitename or meta.get("og:site_name")
+    return doc, meta, sitename, _clean_title(doc.title, sitename)
+
+
+def candidate_lines(tree, url: str | None = None) -> tuple[list, str | None] | None:
+    """The lines of trafilatura's text before any rule, and the page's title (None: no text).
+    What the rules and the line classifier read (bench/extract_train.py trains on them)."""
+    got = _extraction(tree, url)
+    return (body_lines(got[0].body), got[3]) if got else None
+
+
 def extract_article(html: str, url: str | None = None, *, site_lines=None,
                     feed_published: str | None = None, tree=None) -> dict | None:
     """Extract the article of a page; None when the page holds no article text.
@@ -65,17 +85,11 @@ def extract_article(html: str, url: str | None = None, *, site_lines=None,
         tree = parse_html(html)
     if tree is None:
         return None
-    try:
-        doc = bare_extraction(tree, url)
-    except Exception:   # noqa: BLE001 - trafilatura raises assorted errors on odd pages
-        doc = None
-    if doc is None or doc.body is None:
+    got = _extraction(tree, url)
+    if got is None:
         return None
-
-    meta = meta_map(tree)
+    doc, meta, sitename, title = got
     ld = jsonld_article(jsonld_objects(tree))
-    sitename = doc.sitename or meta.get("og:site_name")
-    title = _clean_title(doc.title, sitename)
 
     lines = clean_lines(body_lines(doc.body), title, site_lines, lambda: link_block_labels(tree))
     text = render(lines)
@@ -97,7 +111,7 @@ def extract_article(html: str, url: str | None = None, *, site_lines=None,
     return {
         "title": title,
         "text": text,
-        "authors": pick_authors(ld, meta, doc.author),
+        "authors": pick_authors(ld, meta, lambda: doc.author),
         "published_at": published,
         "published_at_source": source,
         "modified_at": format_date(modified) if modified else None,

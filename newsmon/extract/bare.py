@@ -13,6 +13,7 @@ CHECKED_TRAFILATURA = "2.3.1"   # pinned in pyproject.toml
 
 try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads (see bare_extraction)
     from copy import copy as _copy
+    from copy import deepcopy as _copy_deep
     from html import unescape as _unescape
 
     from lxml import etree as _etree
@@ -31,28 +32,129 @@ except ImportError:    # pragma: no cover - other trafilatura versions use bare_
     FAST_TRAFILATURA = False
 
 
+def _trimmed(value):
+    """Document.clean_and_trim of one field."""
+    if isinstance(value, str):
+        value = _line_processing(_unescape(value if len(value) <= 10000 else value[:9999] + "…"))
+    return value
+
+
+EXTENSIVE_DATE_SEARCH = False
+
+# trafilatura.metadata.extract_author's XPaths (AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS) as Python
+# tests: their re:test() calls back from libxml2 for every element, and the search prunes a
+# deep copy of the whole page first (8-11 ms a page); here one walk marks what the pruning
+# would delete, and only the winning element is copied, when it holds something to prune
+_AUTHOR_DISCARD_ID = re.compile(r"^comments|comment-?list|ProductReviews")
+_AUTHOR_DISCARD_CLASS = re.compile(r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram"
+                                   r"|article-(?:share|support)|print|category|meta-date|meta-reviewer")
+_AUTHOR_CLASS_0 = re.compile(r"author-?name|AuthorName|authorName")
+_AUTHOR_ID_1 = re.compile(r"author|zuozhe|bianji|xiaobian")
+_AUTHOR_CLASS_1 = re.compile(r"author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name")
+_AUTHOR_ID_2 = re.compile(r"[Aa]uthor")
+_AUTHOR_CLASS_2 = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
+_TAGS_0 = frozenset(("a", "address", "div", "link", "p", "span", "strong"))
+_TAGS_1 = frozenset(("a", "div", "h3", "h4", "p", "span"))
+
+
+def _author_discarded(el, tag, el_id, el_class) -> bool:
+    """Does AUTHOR_DISCARD_XPATHS match ``el`` itself?"""
+    if tag in ("time", "figure"):
+        return True
+    if tag not in ("a", "div", "section", "span"):
+        return False
+    return (el_id == "comments" or el_class in ("comments", "title", "date")
+            or bool(el_id and _AUTHOR_DISCARD_ID.search(el_id))
+            or bool(el_class and _AUTHOR_DISCARD_CLASS.search(el_class))
+            or "Figure" in (el.get("data-component") or ""))
+
+
+def _author_matches(el, tag, el_id, el_class) -> tuple[bool, bool, bool]:
+    """Does each of AUTHOR_XPATHS match ``el``?"""
+    get = el.get
+    itemprop = get("itemprop") or ""
+    first = tag == "author" or (tag in _TAGS_0 and (
+        get("rel") == "author" or el_id == "author" or el_class == "author" or itemprop == "author name"
+        or get("data-testid") in ("AuthorCard", "AuthorURL")
+        or bool(el_class and _AUTHOR_CLASS_0.search(el_class))
+        or any(c.tag == "rel" and c.text_content() == "me" for c in el)))
+    second = tag in _TAGS_1 and (
+        el_class in ("byline", "username", "byl", "BBL") or "author" in itemprop
+        or bool(el_id and _AUTHOR_ID_1.search(el_id)) or bool(el_class and _AUTHOR_CLASS_1.search(el_class)))
+    third = ("Byline" in (get("data-component") or "") or "author" in itemprop
+             or bool(el_id and _AUTHOR_ID_2.search(el_id)) or bool(el_class and _AUTHOR_CLASS_2.search(el_class)))
+    return first, second, third
+
+
+def _byline(tree) -> str | None:
+    """``trafilatura.metadata.extract_author(tree)``, the same answer for less."""
+    pruned = set()              # elements the pruning deletes, and all below them
+    found = ([], [], [])        # the matches of each author expression, in document order
+    for el in tree.iter(_etree.Element):
+        parent = el.getparent()
+        if parent is not None and parent in pruned:
+            pruned.add(el)
+            continue
+        tag = el.tag
+        if not el.keys():        # most elements: only the tag tests apply
+            if tag in ("time", "figure") and parent is not None:
+                pruned.add(el)
+            elif tag == "author" or (tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
+                for matched, into in zip(_author_matches(el, tag, None, None), found):
+                    if matched:
+                        into.append(el)
+            continue
+        el_id, el_class = el.get("id"), el.get("class")
+        if parent is not None and _author_discarded(el, tag, el_id, el_class):
+            pruned.add(el)
+            continue
+        for matched, into in zip(_author_matches(el, tag, el_id, el_class), found):
+            if matched:
+                into.append(el)
+    for matches in found:
+        for el in matches:
+            if any(d in pruned for d in el.iterdescendants()):
+                el = _tmeta.prune_unwanted_nodes(_copy_deep(el), _tmeta.AUTHOR_DISCARD_XPATHS)
+            content = _tmeta.trim(" ".join(el.itertext()))
+            if content and 2 < len(content) < 120:
+                return _tmeta.normalize_authors(None, content)
+    return None
+
+
 class _Doc:
     """What newsmon reads of trafilatura's Document: the body tree and some metadata.
 
-    ``date`` (htmldate's guess, a fallback only) is computed on first use.
+    ``date`` (htmldate's guess) and, when the meta tags name no author,
+    ``author`` (trafilatura's byline search, which copies the whole page) are
+    fallbacks only: computed on first use.
     """
-    __slots__ = ("body", "title", "author", "sitename", "description", "language", "_date_args")
+    __slots__ = ("body", "title", "_author", "sitename", "description", "language", "_date_args")
 
     @property
     def date(self) -> str | None:
+        """htmldate's guess from the page's markup (time elements, headers, the URL; the
+        JSON-LD and meta tags newsmon reads first). Not its extensive search of the
+        page's text: ten times the cost (14 ms a page where the markup holds no date,
+        2 s in each new process for dateparser's locales) for a date read from
+        whatever text looks like one (a copyright year, a comment's date)."""
         tree, date_config = self._date_args
         try:
-            value = _tmeta.find_date(tree, **date_config)
+            value = _tmeta.find_date(tree, **{**date_config, "extensive_search": EXTENSIVE_DATE_SEARCH})
         except Exception:   # noqa: BLE001 - a failed guess is no date
             return None
-        if isinstance(value, str):          # Document.clean_and_trim, as for the other fields
-            value = _line_processing(_unescape(value if len(value) <= 10000 else value[:9999] + "…"))
-        return value
+        return _trimmed(value)
+
+    @property
+    def author(self) -> str | None:
+        if callable(self._author):
+            self._author = _trimmed(self._author())
+        return self._author
 
 
 def _metadata(tree, url: str | None, date_params: dict) -> tuple[_Document, dict]:
     """trafilatura.metadata.extract_metadata(tree, url, date_params, ...) without the parts
-    newsmon never reads (categories, tags, license); the date is left for later: returns
+    newsmon never reads (categories, tags, license); the date and the byline search
+    (``extract_author``, when no meta tag names an author) are left for later: returns
     the metadata and the arguments for htmldate's find_date."""
     m = _tmeta
     date_config = {**date_params}
@@ -65,8 +167,6 @@ def _metadata(tree, url: str | None, date_params: dict) -> tuple[_Document, dict
         pass
     if not metadata.title:
         metadata.title = m.extract_title(tree)
-    if not metadata.author:
-        metadata.author = m.extract_author(tree)
     if not metadata.url:
         metadata.url = m.extract_url(tree, url)
     if metadata.url:
@@ -355,7 +455,8 @@ def bare_extraction(tree, url: str | None):
         return None
     doc = _Doc()
     doc.body = postbody
-    doc.title, doc.author, doc.sitename = metadata.title, metadata.author, metadata.sitename
+    doc.title, doc.sitename = metadata.title, metadata.sitename
+    doc._author = metadata.author or (lambda: _byline(tree))
     doc.description, doc.language = metadata.description, getattr(metadata, "language", None)
     doc._date_args = (tree, date_config)
     return doc

@@ -191,14 +191,16 @@ def _jsonld_authors(ld: dict) -> list[str] | None:
     return out
 
 
-def pick_authors(ld: dict, meta: dict, traf_author: str | None) -> list[str]:
-    """JSON-LD Person authors, else meta author tags, else trafilatura's byline guess."""
+def pick_authors(ld: dict, meta: dict, traf_author) -> list[str]:
+    """JSON-LD Person authors, else meta author tags, else trafilatura's byline guess
+    (``traf_author``: a string, None, or a function that returns one, called only then)."""
     for raw in (_jsonld_authors(ld),
                 [meta.get(k) for k in ("author", "article:author", "parsely-author",
                                        "sailthru.author", "byl", "dc.creator")
-                 if meta.get(k) and not meta[k].startswith("http")],
-                [traf_author.replace(";", ",")] if traf_author else None):
+                 if meta.get(k) and not meta[k].startswith("http")]):
         names = clean_authors(raw or [])
         if names:
             return names
-    return []
+    if callable(traf_author):
+        traf_author = traf_author()
+    return clean_authors([traf_author.replace(";", ",")]) if traf_author else []

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from newsmon.extract.linemodel import confirms_junk
 from newsmon.extract.lines import (
     CLOSERS,
     LINK_ONLY,
@@ -19,6 +20,16 @@ from newsmon.extract.lines import (
     starts_with_symbol,
 )
 
+# Rules whose drop stands on positive evidence of its own: the line is the page's title,
+# a placeholder's or a widget label's shape, the label of a link block, or repeated
+# across the site's pages. The other rules guess from a line's shape, and on pages
+# nobody here wrote they guess wrong half of the time (bench/extract_train.py): their
+# drops stand only where the line classifier agrees (see ``confirm_drops``).
+EVIDENT = frozenset({"title", "placeholder", "widget_label", "link_label", "site_line"})
+PAGE_GUARD = 0.2             # shape rules may not take more than this share of a page's words ...
+GUARD_FLOOR = 20             # ... beyond this many (a cookie line and a byline on a short page)
+RUN_MAX = 3                  # ... nor more lines than this by one edge/heading/credit rule: that is structure
+_STRUCTURE_RULES = ("edge", "empty_heading", "credit")
 EDGE_MAX_WORDS = 12          # edge non-sentences up to this long are junk (bylines are <= ~10)
 LINK_HEAVY = 0.6             # share of a line's characters inside <a> that makes it a link line
 CANDIDATE_MAX_WORDS = 20     # lines counted for per-site learning
@@ -175,14 +186,60 @@ def _strip_edges(lines: list[Line]) -> None:
         ln.drop = "edge"
 
 
-def clean_lines(lines: list[Line], title: str | None = None, site_lines=None,
-                link_labels=frozenset()) -> list[Line]:
-    """Apply every rule; returns the same lines with ``drop`` set on the junk."""
+def _is_evident(ln: Line) -> bool:
+    """A drop that needs no confirmation; a repeated block of few words, not prose, too."""
+    return ln.drop in EVIDENT or (ln.drop == "repeat" and not ln.sentence)
+
+
+def confirm_drops(lines: list[Line], probability=None) -> None:
+    """Keep the shape rules' drops the line classifier confirms, within the page guard.
+
+    trafilatura's text wins where a rule guesses from shape alone: such a drop
+    stands unless the classifier (``linemodel.confirms_junk``, or
+    ``probability(lines, rows)``) finds the line content; none of an edge,
+    heading or credit rule stands when it would take more than RUN_MAX lines
+    (that is the page's structure: a list at the end, a gallery's captions);
+    and none at all when together they would take more than PAGE_GUARD of the
+    page's words (a calendar reduced to its comment-policy line, a recipe
+    without its lists).
+    Kept lines are what the site learns its repeated lines from.
+    """
+    guessed = [i for i, ln in enumerate(lines) if ln.drop and not _is_evident(ln)]
+    if not guessed:
+        return
+    confirmed = (probability or confirms_junk)(lines, guessed)
+    for i, ok in zip(guessed, confirmed):
+        if not ok:
+            lines[i].drop = None
+    for reason in _STRUCTURE_RULES:   # a list at the edge, a gallery's headings, a memo's header
+        hits = [i for i in guessed if lines[i].drop == reason]
+        if len(hits) > RUN_MAX:
+            for i in hits:
+                lines[i].drop = None
+    total = sum(ln.words for ln in lines)
+    guessed_words = sum(lines[i].words for i in guessed if lines[i].drop)
+    if guessed_words > max(GUARD_FLOOR, PAGE_GUARD * total):
+        for i in guessed:
+            lines[i].drop = None
+
+
+def mark_rules(lines: list[Line], title: str | None = None, site_lines=None,
+               link_labels=frozenset()) -> list[Line]:
+    """Every rule's verdict, unconfirmed: sets ``drop`` on the lines a rule calls junk."""
     _mark_line_rules(lines, title, site_lines)
     _drop_orphan_labels(lines, link_labels)
     _drop_empty_headings(lines)
     _strip_edges(lines)
     _drop_empty_headings(lines)              # a heading left before stripped tail junk
+    return lines
+
+
+def clean_lines(lines: list[Line], title: str | None = None, site_lines=None,
+                link_labels=frozenset(), probability=None) -> list[Line]:
+    """Apply every rule, then ``confirm_drops``; returns the same lines with ``drop`` set
+    on the junk. ``probability``: see ``confirm_drops`` (None: the shipped classifier)."""
+    mark_rules(lines, title, site_lines, link_labels)
+    confirm_drops(lines, probability)
     return lines
 
 

@@ -1,0 +1,89 @@
+"""Pages whose body the shape rules used to take: minimal reproductions of dev pages.
+
+Written here after pages of ../shared/data/extract (issue 19) where newsmon's
+text fell far below trafilatura's: a list written as bullet paragraphs at the end
+of a post, a gallery of captioned pictures, a memo's header, a calendar of dates,
+a recipe. Each is article text; the junk around it must still go.
+"""
+
+from __future__ import annotations
+
+from newsmon.extract import extract_article
+
+PROSE = ("The council met on Tuesday evening to discuss the plans, which have divided the town "
+         "for most of the year, and agreed to publish the full figures before the next meeting.")
+
+
+def page(body: str, title: str = "A page", extra_head: str = "") -> str:
+    return (f"<html><head><title>{title}</title>{extra_head}</head><body>"
+            "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/about'>About</a></nav>"
+            f"<article><h1>{title}</h1>{body}</article>"
+            "<footer><p>© 2024 Example Media. All rights reserved.</p></footer></body></html>")
+
+
+def text_of(html: str) -> str:
+    article = extract_article(html, "https://www.example.org/2024/05/01/a-page")
+    assert article is not None
+    return article["text"]
+
+
+def test_a_closing_list_written_as_bullet_paragraphs_is_kept():
+    """dragnet: a post ending in its list of devices (one <p> each, "• ...") was cut to its intro."""
+    devices = ["Amazon Kindle (DX)", "Barnes & Noble Nook", "Apple iPhone or iPod Touch", "Apple iPad",
+               "Android Phone", "Sony Reader", "Blackberry", "Palm OS Handhelds (including Handspring and Treo)"]
+    body = (f"<p>{PROSE}</p><p>The magazine can now be read on the following readers and devices:</p>"
+            + "".join(f"<p>• {d}</p>" for d in devices))
+    text = text_of(page(body, "Now you can read the magazine on ebook readers"))
+    for d in devices:
+        assert f"• {d}" in text
+
+
+def test_a_gallery_keeps_its_captions():
+    """dragnet: a gallery post whose headings each introduce a picture lost every heading."""
+    captions = ["Season's Greetings", "It's Santa!", "Christmas Ribbon", "Simplistic Holiday Card",
+                "Present Time!", "Christmas Angels", "Wrapping Paper", "Snowy Tree"]
+    body = (f"<p>{PROSE}</p><p>Here are thirty designs to inspire you before the holidays begin.</p>"
+            + "".join(f"<h3>{c}</h3><p><img src='/img/{i}.jpg' alt=''><br>Designed by studio {i}</p>"
+                      for i, c in enumerate(captions)))
+    text = text_of(page(body, "30 Designs to Inspire You"))
+    for c in captions:
+        assert c in text
+
+
+def test_a_memo_header_of_label_lines_is_kept():
+    """dragnet: a memo quoted in a post lost its FROM/TO/DATE/RE lines as "credits"."""
+    header = ["FROM: Teo Macero", "TO: John Berg, Joe Agresti, Phyllis Mason", "DATE: November 14, 1969",
+              "RE: Album cover for the new record", "CC: Clive Davis"]
+    body = (f"<p>{PROSE}</p><p>The memo, found in the label's archive, reads in full:</p>"
+            + "".join(f"<p>{h}</p>" for h in header)
+            + "<p>Please make sure the artwork credits the photographer as agreed with the studio.</p>")
+    text = text_of(page(body, "The memo behind the cover"))
+    for h in header:
+        assert h in text
+
+
+def test_a_calendar_is_not_cut_to_its_comment_policy():
+    """held-out report: a calendar list reduced to a comment-policy line."""
+    events = [f"May {d}, 2024 – {what}" for d, what in
+              [(3, "Farmers' market"), (7, "Library book sale"), (11, "Jazz in the park"),
+               (14, "Town council meeting"), (18, "Spring fun run"), (21, "Planning hearing"),
+               (25, "Open gardens day"), (28, "Recycling collection changes")]]
+    body = ("<p>What's on in town this month</p>" + "".join(f"<p>{e}</p>" for e in events)
+            + "<p>Comments are moderated and may take a day to appear.</p>")
+    text = text_of(page(body, "Calendar: May in town"))
+    for e in events:
+        assert e in text
+
+
+def test_a_recipe_keeps_its_ingredients_and_still_loses_the_share_bar():
+    """held-out report: a recipe page's lists dropped."""
+    ingredients = ["2 cups flour", "1 tsp salt", "3 eggs", "1 cup milk", "2 tbsp butter", "Pinch of nutmeg"]
+    body = ("<p>Share on Facebook | Share on X | Email</p>"
+            f"<p>{PROSE}</p><h2>Ingredients</h2>"
+            + "".join(f"<p>{i}</p>" for i in ingredients)
+            + "<h2>Method</h2><p>Whisk the eggs and milk, fold in the flour and salt, and rest the batter "
+              "for an hour before frying it in the butter.</p>")
+    text = text_of(page(body, "Simple pancakes"))
+    for i in ingredients:
+        assert i in text
+    assert "Whisk the eggs" in text

@@ -16,6 +16,7 @@ import sqlite3
 import time
 
 from newsmon.cluster.runs import (
+    ENQUEUE,
     POP,
     PROC_TTL,
     RunKeys,
@@ -126,27 +127,14 @@ class RunDupeFilter(_RFPDupeFilter):
     Within a run it is shared by every process, so a URL is fetched once.
     Across runs the known-URL keys decide (refetch only when a recheck is
     due); a fresh set per run means a recheck is never filtered as "seen".
+    RedisScheduler adds to it and queues the request in one command.
     """
-
-    def __init__(self, server, key, debug=False):
-        super().__init__(server, key, debug)
-        self._expiry_set = False
 
     @classmethod
     def from_spider(cls, spider):
         crawler = spider.crawler
         return cls(crawler_redis(crawler), run_keys(crawler).seen,
                    debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
-
-    def request_seen(self, request):
-        fp = self.request_fingerprint(request)
-        pipe = self.server.pipeline()
-        pipe.sadd(self.key, fp)
-        if not self._expiry_set:
-            pipe.expire(self.key, SEEN_TTL)
-        added = pipe.execute()[0]
-        self._expiry_set = True
-        return added == 0
 
     def close(self, reason=""):
         pass  # shared with the other processes of the run; it expires on its own
@@ -187,14 +175,17 @@ class RedisScheduler(_RedisScheduler):
         if len(self.queue):
             log.info("joining run of %s: %d requests in the shared queue", spider.source_id, len(self.queue))
 
-    # scrapy-redis 0.9.1 passes spider= to the stats collector (deprecated in Scrapy 2.19)
+    # (scrapy-redis 0.9.1 also passes spider= to the stats collector, deprecated in Scrapy 2.19)
     def enqueue_request(self, request):
-        if not request.dont_filter and self.df.request_seen(request):
+        """Mark seen and queue in one command (runs.ENQUEUE): a process killed between
+        the two would leave a request seen by the run and never fetched."""
+        fp = "" if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.server.eval(ENQUEUE, 2, self.df.key, self.queue.key, fp, -request.priority,
+                                self.queue._encode_request(request), SEEN_TTL):
             self.df.log(request, self.spider)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self):

@@ -139,7 +139,7 @@ class DistributedCrawl:
     def _heartbeat(self, force: bool = False) -> None:
         """Crawlers ignore an announcement whose scheduler side stopped refreshing this key."""
         if force or time.monotonic() - self._beat > DISPATCHER_TTL / 6:
-            self.server.set(self.keys.dispatcher, self.pid, ex=int(DISPATCHER_TTL))
+            self.server.set(self.keys.dispatcher, self.pid, ex=max(1, round(DISPATCHER_TTL)))
             self._beat = time.monotonic()
 
     # -- the run -------------------------------------------------------------------------------

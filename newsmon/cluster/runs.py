@@ -22,6 +22,7 @@ live crawler supervisors the hash ``newsmon:crawlers`` (``host:pid`` -> JSON).
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 
@@ -29,7 +30,8 @@ from newsmon.cluster.wire import SEEN_TTL, key
 
 PROC_TTL = 6.0          # a crawl process that has not refreshed its state this long has stopped
 DEAD_GRACE = 4.0        # ... and after this much longer it is dead: its in-flight pages are put back
-DISPATCHER_TTL = 30.0   # an announcement whose scheduler side stopped refreshing this long is abandoned
+# an announcement whose scheduler side stopped refreshing this long is abandoned
+DISPATCHER_TTL = float(os.environ.get("NEWSMON_DISPATCHER_TTL", 30))
 CRAWLER_TTL = 20.0      # a supervisor that has not refreshed its entry this long is gone
 
 # a dead process's in-flight requests back in the run's queue, atomically (one survivor wins)
@@ -47,6 +49,17 @@ if #vals > 0 then
   redis.call('EXPIRE', KEYS[4], ARGV[2])
 end
 return #vals
+"""
+
+# queue a request unless the run has seen it: one command, so a process killed in between
+# cannot leave a request marked seen and never queued
+ENQUEUE = """
+if ARGV[1] ~= '' then
+  if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
 """
 
 # take the first request of the queue and note it as in flight for this process, atomically

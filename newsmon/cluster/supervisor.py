@@ -144,10 +144,9 @@ class CrawlerSupervisor:
                                     shown_url(), e, MAX_BACKOFF)
                     else:
                         log.warning("supervisor step failed: %s; trying again, up to every %.0f s", what, MAX_BACKOFF)
-                elif what != failing:
-                    log.debug("still failing: %s", what)
                 failing = what
                 delay = min(MAX_BACKOFF, max(1.0, delay * 2))
+                log.debug("still failing (%s); next try in %.0f s", what, delay)
             deadline = time.monotonic() + delay
             while not self.stopping and time.monotonic() < deadline:
                 time.sleep(min(0.5, self.poll))

@@ -148,12 +148,13 @@ class InFlightQueue(_PriorityQueue):
     def __init__(self, server, spider, key, serializer=None):
         super().__init__(server, spider, key, serializer)
         self.run = spider.crawler.newsmon_distributed
+        self._pop = server.register_script(POP)   # EVALSHA: the script is sent once
         self._n = 0
 
     def pop(self, timeout=0):
         self._n += 1
         token = str(self._n)
-        raw = self.server.eval(POP, 2, self.key, self.run.inflight_key, token, SEEN_TTL)
+        raw = self._pop(keys=[self.key, self.run.inflight_key], args=[token, SEEN_TTL])
         if raw is None:
             return None
         request = self._decode_request(raw)
@@ -179,9 +180,11 @@ class RedisScheduler(_RedisScheduler):
     def enqueue_request(self, request):
         """Mark seen and queue in one command (runs.ENQUEUE): a process killed between
         the two would leave a request seen by the run and never fetched."""
+        if not hasattr(self, "_enqueue"):
+            self._enqueue = self.server.register_script(ENQUEUE)
         fp = "" if request.dont_filter else self.df.request_fingerprint(request)
-        if not self.server.eval(ENQUEUE, 2, self.df.key, self.queue.key, fp, -request.priority,
-                                self.queue._encode_request(request), SEEN_TTL):
+        if not self._enqueue(keys=[self.df.key, self.queue.key],
+                             args=[fp, -request.priority, self.queue._encode_request(request), SEEN_TTL]):
             self.df.log(request, self.spider)
             return False
         if self.stats:

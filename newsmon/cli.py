@@ -918,17 +918,17 @@ def check_source(source_id, limit, config_path, quiet, verbose, log_level, log_f
             + (f"\ncrawl log (warnings and errors):\n{hints}" if hints else ""))
 
 
-def _require_redis(reachable: bool = True):
-    """Distributed mode's Redis, checked up front: REDIS_URL set, the redis extra installed, a
-    Redis URL, and (``reachable``) Redis answering; else one line and exit status 1. The client."""
+def _require_redis(reachable: bool = True, crawls: bool = False):
+    """Distributed mode's Redis, checked up front: REDIS_URL set, the redis extra installed
+    (scrapy-redis where it ``crawls``), a Redis URL, and (``reachable``) Redis answering; else
+    one line and exit status 1. The client."""
+    from importlib.util import find_spec
+
     url = os.environ.get("REDIS_URL")
     if not url:
         raise click.ClickException("distributed mode needs REDIS_URL, e.g. REDIS_URL=redis://10.0.0.5:6379/0")
-    try:
-        import redis  # noqa: F401
-        import scrapy_redis  # noqa: F401
-    except ImportError:
-        raise click.ClickException('distributed mode needs scrapy-redis: pip install "newsmon[redis]"') from None
+    if find_spec("redis") is None or (crawls and find_spec("scrapy_redis") is None):   # (scrapy_redis imports Scrapy)
+        raise click.ClickException('distributed mode needs scrapy-redis: pip install "newsmon[redis]"')
     from newsmon.cluster.wire import ClusterUnavailable, client, connect
 
     try:
@@ -991,7 +991,7 @@ def crawler(config_path, processes, quiet, verbose, log_level, log_file):
     """
     from newsmon.cluster.supervisor import CrawlerSupervisor
 
-    _require_redis(reachable=False)   # a Redis that is down for now is waited for
+    _require_redis(reachable=False, crawls=True)   # a Redis that is down for now is waited for
     logs = Logs(quiet, verbose, log_level, log_file, own_default="INFO")
     config = _load(config_path)
     CrawlerSupervisor(config.path, processes, log_file=logs.crawl_output).run_forever()

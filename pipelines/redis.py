@@ -18,7 +18,16 @@ QUEUE_POLL = 0.5        # seconds between looks at a full item list
 
 
 class DistributedExtractPipeline(ExtractPipeline):
-    """ExtractPipeline with the learned site lines from Redis (the crawler has no DB)."""
+    """ExtractPipeline with the learned site lines from Redis (the crawler has no DB).
+
+    A process that joins a run takes its article requests from the shared queue
+    and schedules none itself: its workers start when it takes the first one."""
+
+    def __init__(self, crawler):
+        from scrapy import signals
+
+        super().__init__(crawler)
+        crawler.signals.connect(self._request_scheduled, signal=signals.request_reached_downloader)
 
     def open_spider(self):
         source_id = self.crawler.spider.source_id

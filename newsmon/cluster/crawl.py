@@ -47,7 +47,7 @@ log = logging.getLogger("newsmon.distributed")
 DISPATCH_WAIT = float(os.environ.get("NEWSMON_DISPATCH_WAIT", 120))   # no crawl process took the run
 INGEST_WAIT = float(os.environ.get("NEWSMON_INGEST_WAIT", 60))        # ingest made no progress
 REDIS_WAIT = float(os.environ.get("NEWSMON_REDIS_WAIT", 60))          # Redis gone in the middle of a run
-HOUSEKEEPING = 1.0      # seconds between looks at the run's processes
+HOUSEKEEPING = 1.0      # seconds between looks for the run's dead processes
 OUTCOMES = ("articles_new", "articles_updated", "articles_unchanged", "duplicates", "dropped")
 
 
@@ -181,10 +181,9 @@ class DistributedCrawl:
                     return False
                 return True
             now = time.monotonic()
-            if now - self._housekept < HOUSEKEEPING:
-                return True
-            self._housekept = now
-            reap_dead(server, keys)
+            if now - self._housekept >= HOUSEKEEPING:
+                self._housekept = now
+                reap_dead(server, keys)
             if run_crawled(server, keys):
                 self._crawled_at = now
                 self._release()

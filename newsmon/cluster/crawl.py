@@ -113,6 +113,7 @@ class DistributedCrawl:
             self.server.hset(key("runs"), announcement_field(self.instance, source.id), json.dumps({
                 "instance": self.instance, "source": source.id, "run_id": self.run_id,
                 "spider": source.spider_name, "announced": time.time()}))
+            self.server.publish(key("wake"), source.id)   # supervisors start its processes at once
             log.info("run %s of %s handed to the cluster", self.run_id, source.id)
         except Exception as e:
             if not is_redis_error(e):

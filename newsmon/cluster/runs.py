@@ -15,8 +15,9 @@ Under ``newsmon:<instance>:run:<run id>:``
 - ``pushed``, ``ingested``, ``requeued``   counters
 - ``dispatcher`` set while the scheduler's side waits for the run (a TTL it refreshes)
 
-Announced runs are the global hash ``newsmon:runs`` (``<instance>:<source>`` -> JSON);
-live crawler supervisors the hash ``newsmon:crawlers`` (``host:pid`` -> JSON).
+Announced runs are the global hash ``newsmon:runs`` (``<instance>:<source>`` -> JSON;
+a new one is also published on ``newsmon:wake``, for the supervisors to start its
+processes at once); live crawler supervisors the hash ``newsmon:crawlers`` (``host:pid`` -> JSON).
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ class CrawlerSupervisor:
         self.restarts: Counter = Counter()
         self.stopping = False
         self._registered = 0.0
+        self._wake = None        # pubsub on newsmon:wake
 
     def _spawn(self, instance: str, source_id: str, run_id: int, spider: str) -> None:
 
@@ -121,6 +122,25 @@ class CrawlerSupervisor:
                    and not (self.started[run] and run_crawled(self.server, keys))):
                 self._spawn(instance, info["source"], run_id, info.get("spider") or "news")
 
+    def _pause(self, seconds: float, listen: bool) -> None:
+        """Wait ``seconds``, or less when a run is announced (the scheduler publishes on
+        ``newsmon:wake``): a new run's processes start at once, not at the next poll."""
+        deadline = time.monotonic() + seconds
+        if listen:
+            try:
+                if self._wake is None:
+                    self._wake = self.server.pubsub(ignore_subscribe_messages=True)
+                    self._wake.subscribe(key("wake"))
+                while not self.stopping and time.monotonic() < deadline:
+                    if self._wake.get_message(timeout=max(0.0, min(0.5, deadline - time.monotonic()))):
+                        return
+                return
+            except Exception as e:  # noqa: BLE001 - Redis away: the next step says so
+                log.debug("not listening for new runs: %s", e)
+                self._wake = None
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+
     def run_forever(self) -> None:
         def on_stop(signum, frame):
             self.stopping = True
@@ -147,9 +167,7 @@ class CrawlerSupervisor:
                 failing = what
                 delay = min(MAX_BACKOFF, max(1.0, delay * 2))
                 log.debug("still failing (%s); next try in %.0f s", what, delay)
-            deadline = time.monotonic() + delay
-            while not self.stopping and time.monotonic() < deadline:
-                time.sleep(min(0.5, self.poll))
+            self._pause(delay, listen=failing is None)
         for proc in self.children:   # Scrapy's graceful shutdown; their runs go on elsewhere
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)

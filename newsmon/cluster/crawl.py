@@ -87,38 +87,26 @@ class DistributedCrawl:
             orphans = close_orphan_runs(db)
             if orphans:
                 log.warning("marked %d runs left 'running' by a killed scheduler as interrupted", orphans)
+            self.run_id = start_run(db, source.id, pid=os.getpid())
+            self.instance = instance_id(db)
+            self.keys = RunKeys(self.instance, self.run_id)
             try:
-                self.instance = current_instance(db, self.server)
+                # a restored backup or a copy goes on under a new instance id first (newsmon.cluster.instance)
+                self.instance = claim_run(db, self.server, current_instance(db, self.server), self.run_id)
+                self.keys = RunKeys(self.instance, self.run_id)
                 self._withdraw_stale(db)
+                self._heartbeat(force=True)
+                self.server.hset(key("runs"), announcement_field(self.instance, source.id), json.dumps({
+                    "instance": self.instance, "source": source.id, "run_id": self.run_id,
+                    "spider": source.spider_name, "announced": time.time()}))
+                self.server.publish(key("wake"), source.id)   # supervisors start its processes at once
+                log.info("run %s of %s handed to the cluster", self.run_id, source.id)
             except Exception as e:
                 if not is_redis_error(e):
                     raise
-                self.instance = instance_id(db)
                 self._fail_redis(e)
-            self.run_id = start_run(db, source.id, pid=os.getpid())
-            if not self._forced:
-                try:
-                    self.instance = claim_run(db, self.server, self.instance, self.run_id)
-                except Exception as e:
-                    if not is_redis_error(e):
-                        raise
-                    self._fail_redis(e)
         finally:
             db.conn.close()
-        self.keys = RunKeys(self.instance, self.run_id)
-        if self._forced:
-            return
-        try:
-            self._heartbeat(force=True)
-            self.server.hset(key("runs"), announcement_field(self.instance, source.id), json.dumps({
-                "instance": self.instance, "source": source.id, "run_id": self.run_id,
-                "spider": source.spider_name, "announced": time.time()}))
-            self.server.publish(key("wake"), source.id)   # supervisors start its processes at once
-            log.info("run %s of %s handed to the cluster", self.run_id, source.id)
-        except Exception as e:
-            if not is_redis_error(e):
-                raise
-            self._fail_redis(e)
 
     # -- Redis trouble -------------------------------------------------------------------------
     def _fail_redis(self, e: Exception) -> None:

@@ -211,11 +211,22 @@ def at_work(server, db: Path, crawl) -> tuple[str, list[str]]:
     return wait_for(working, 90, "a crawl process at work", while_running=crawl)
 
 
-def trigger(cluster: Cluster, **env) -> subprocess.Popen:
+@pytest.fixture
+def bench_cluster(tmp_path, redis_url, bench_site):
+    cluster = Cluster(tmp_path, redis_url, bench_config(bench_site, tmp_path), tmp_path / "news.db")
+    yield cluster
+    cluster.stop()
+
+
+def crawl_with(cluster: Cluster, processes: int, **env) -> tuple[subprocess.Popen, subprocess.Popen]:
+    """A crawler (``processes`` crawl processes) and ingest, and ``newsmon crawl bench`` started: (crawler, crawl)."""
+    supervisor = cluster.start("crawler", "crawler", "--config", cluster.config, "--processes", processes)
+    cluster.start("ingest", "ingest", "--db", cluster.db)
     full = dict(cluster.env, NEWSMON_PROGRESS_SECONDS="1", **env)
-    return subprocess.Popen(newsmon_cmd() + ["crawl", "bench", "--config", str(cluster.config), "--db",
-                                             str(cluster.db)],
-                            env=full, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    crawl = subprocess.Popen(newsmon_cmd() + ["crawl", "bench", "--config", str(cluster.config), "--db",
+                                              str(cluster.db)],
+                             env=full, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return supervisor, crawl
 
 
 def reports_of(server, db: Path, run_id: int) -> list[dict]:
@@ -228,21 +239,15 @@ def reports_of(server, db: Path, run_id: int) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_a_killed_crawl_processs_pages_in_flight_are_stored_in_the_same_run(tmp_path, redis_url, server,
-                                                                           bench_site):
-    config = bench_config(bench_site, tmp_path)
-    cluster = Cluster(tmp_path, redis_url, config, tmp_path / "news.db")
-    try:
-        cluster.start("crawler", "crawler", "--config", config, "--processes", "2")
-        cluster.start("ingest", "ingest", "--db", cluster.db)
-        crawl = trigger(cluster)
-        # two processes share the run; catch one that has fetched pages and has articles in flight: kill it
-        victim, urls = at_work(server, cluster.db, crawl)
-        os.kill(int(victim.rsplit(":", 1)[1]), signal.SIGKILL)
-        out, err = crawl.communicate(timeout=240)
-        assert crawl.returncode == 0, out + err[-3000:] + cluster.logs()[-5000:]
-    finally:
-        cluster.stop()
+def test_a_killed_crawl_processs_pages_in_flight_are_stored_in_the_same_run(bench_cluster, server, bench_site):
+    cluster = bench_cluster
+    _, crawl = crawl_with(cluster, processes=2)
+    # two processes share the run; catch one that has fetched pages and has articles in flight: kill it
+    victim, urls = at_work(server, cluster.db, crawl)
+    os.kill(int(victim.rsplit(":", 1)[1]), signal.SIGKILL)
+    out, err = crawl.communicate(timeout=240)
+    assert crawl.returncode == 0, out + err[-3000:] + cluster.logs()[-5000:]
+    cluster.stop()
     row, = runs(cluster.db)
     assert (row["status"], row["lost_in_flight"]) == ("ok", 0), row
     with sqlite3.connect(cluster.db) as conn:
@@ -262,28 +267,22 @@ def test_a_killed_crawl_processs_pages_in_flight_are_stored_in_the_same_run(tmp_
 
 
 @pytest.mark.slow
-def test_a_run_whose_crawl_processes_all_died_ends_ok_incomplete_with_the_pages_lost(tmp_path, redis_url, server,
-                                                                                    bench_site):
+def test_a_run_whose_crawl_processes_all_died_ends_ok_incomplete_with_the_pages_lost(bench_cluster, server):
     import psutil
 
     from tests.test_datasette import get_json, serving
 
-    config = bench_config(bench_site, tmp_path)
-    cluster = Cluster(tmp_path, redis_url, config, tmp_path / "news.db")
-    try:
-        supervisor = cluster.start("crawler", "crawler", "--config", config, "--processes", "1")
-        cluster.start("ingest", "ingest", "--db", cluster.db)
-        crawl = trigger(cluster, NEWSMON_DISPATCH_WAIT="15")
-        at_work(server, cluster.db, crawl)
-        # the crawler machine dies: its supervisor and its crawl process
-        children = psutil.Process(supervisor.pid).children(recursive=True)
-        os.killpg(supervisor.pid, signal.SIGKILL)
-        for child in children:
-            child.kill()
-        out, err = crawl.communicate(timeout=120)
-        assert crawl.returncode == 0, out + err[-3000:]
-    finally:
-        cluster.stop()
+    cluster = bench_cluster
+    supervisor, crawl = crawl_with(cluster, processes=1, NEWSMON_DISPATCH_WAIT="15")
+    at_work(server, cluster.db, crawl)
+    # the crawler machine dies: its supervisor and its crawl process
+    children = psutil.Process(supervisor.pid).children(recursive=True)
+    os.killpg(supervisor.pid, signal.SIGKILL)
+    for child in children:
+        child.kill()
+    out, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 0, out + err[-3000:]
+    cluster.stop()
     row, = runs(cluster.db)
     assert (row["status"], row["finish_reason"]) == ("ok_incomplete", "processes_died"), row
     assert 0 < row["lost_in_flight"] < 40 and row["pages_fetched"] > 0, row

@@ -49,6 +49,7 @@ class CrawlerSupervisor:
         self.restarts: Counter = Counter()
         self.stopping = False
         self._registered = 0.0
+        self._shown_running = 0
         self._wake = None        # pubsub on newsmon:wake
 
     def _spawn(self, instance: str, source_id: str, run_id: int, spider: str) -> None:
@@ -88,9 +89,9 @@ class CrawlerSupervisor:
     def _register(self) -> None:
         """Say this supervisor is alive (newsmon status, the scheduler's no_crawlers hint); clean up after
         supervisors that died without saying goodbye."""
-        if time.monotonic() - self._registered < CRAWLER_TTL / 4:
+        if time.monotonic() - self._registered < CRAWLER_TTL / 4 and len(self.children) == self._shown_running:
             return
-        self._registered = time.monotonic()
+        self._registered, self._shown_running = time.monotonic(), len(self.children)
         now = time.time()
         pipe = self.server.pipeline()
         pipe.hset(key("crawlers"), self.me, json.dumps({

@@ -3,7 +3,7 @@
     newsmon crawl SOURCE... | --all [--config PATH] [--db PATH] [LOG]
     newsmon demo [--db PATH] [--port N] [--keep-serving] [LOG]
     newsmon run [--once] [--config PATH] [--db PATH] [LOG]
-    newsmon status [--db PATH] [--json]
+    newsmon status [--config PATH] [--db PATH] [--json]
     newsmon serve [--db PATH] [--port N] [--immutable]
     newsmon check-db [--db PATH]
     newsmon extract URL|FILE [--json] [--url URL]
@@ -185,6 +185,7 @@ class ProgressLine:
         self.tty = enabled and sys.stderr.isatty()
         self.started = self.last = time.monotonic()
         self.shown = ""
+        self.noted = False
 
     def update(self, counts: dict | None) -> None:
         import time
@@ -192,12 +193,16 @@ class ProgressLine:
         if not self.enabled or not counts:
             return
         now = time.monotonic()
-        text = f"{self.label}: {progress_text(counts, now - self.started)}"
+        note = counts.get("note")   # what the crawl waits for (distributed: a crawler to take the run)
+        text = f"{self.label}: {note or progress_text(counts, now - self.started)}"
         if self.tty:
             if text != self.shown:
                 sys.stderr.write("\r\x1b[K" + text[:200])
                 sys.stderr.flush()
                 self.shown = text
+        elif note and (not self.noted or now - self.last >= self.every):
+            click.echo(f"  {text}", err=True)
+            self.last = now
         elif now - self.last >= self.every:
             # a line says something new: nothing fetched yet, or the same counts again, is not news
             key = progress_text(counts, 1.0)
@@ -205,6 +210,7 @@ class ProgressLine:
                 click.echo(f"  {text}", err=True)
                 self.shown = key
             self.last = now
+        self.noted = bool(note)
 
     def close(self) -> None:
         if self.tty and self.shown:
@@ -248,10 +254,21 @@ def crawl_sources(sources, config, db_path: Path, *, logs: Logs | None = None, e
             raise click.Abort() from None
         alerts = result_alerts(db_path, result)
         expected = source.id in expected_to_fail and not result.ok
-        if not logs.quiet or not (result.ok or expected) or any(a["event"] == "alert" for a in alerts):
+        if not logs.quiet or not (result.status == "ok" or expected) or any(a["event"] == "alert" for a in alerts):
             echo(format_summary(result, alerts) + (f"\n  ({expected_to_fail[source.id]})" if expected else ""))
         all_ok &= result.ok or expected
     return all_ok
+
+
+def _cluster_problem(e: BaseException) -> str | None:
+    """Distributed mode's Redis trouble met anywhere, as one line (None: not that)."""
+    if "newsmon.cluster.wire" not in sys.modules:
+        return None
+    from newsmon.cluster.wire import ClusterUnavailable, is_redis_error, unreachable
+
+    if isinstance(e, ClusterUnavailable):
+        return str(e)
+    return str(unreachable(e)) if is_redis_error(e) else None
 
 
 class NewsmonGroup(click.Group):
@@ -262,6 +279,11 @@ class NewsmonGroup(click.Group):
             return super().invoke(ctx)
         except DatabaseProblem as e:
             raise click.ClickException(str(e)) from None
+        except Exception as e:
+            cluster = _cluster_problem(e)
+            if cluster is None:
+                raise
+            raise click.ClickException(cluster) from None
         except sqlite3.DatabaseError as e:
             path = _current_db[0] if _current_db else default_db_path()
             if isinstance(e, sqlite3.OperationalError) and "readonly" in str(e):
@@ -304,6 +326,7 @@ def crawl(sources, all_sources, config_path, db_path, quiet, verbose, log_level,
         raise click.ClickException(str(e)) from None
     if not selected:
         raise click.ClickException(f"no enabled sources in {config.path}")
+    _distributed()
     db_path = _prepare_db(db_path, config)
     if not crawl_sources(selected, config, db_path, logs=logs):
         raise click.ClickException("some sources could not be crawled (see above)")
@@ -331,6 +354,7 @@ def run(once, config_path, db_path, quiet, verbose, log_level, log_file):
     logs = Logs(quiet, verbose, log_level, log_file, own_default="INFO")
     log = logging.getLogger("newsmon.scheduler")
     config = _load(config_path)
+    _distributed()
     db_path = _prepare_db(db_path, config)
     lock = DatabaseLock(db_path)
     try:
@@ -485,45 +509,89 @@ def demo(db_path, port, keep_serving, quiet, verbose, log_level, log_file):
 
 
 @main.command()
+@config_option
 @db_option
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object: the sources with their last run and open alerts (messages included).")
-def status(db_path, as_json):
-    """A table of sources: last run, status, new articles in 24 h, open alerts."""
+def status(config_path, db_path, as_json):
+    """A table of sources: last run, status, new articles in 24 h, open alerts.
+
+    With --config, the sources of that file (those never crawled too); else
+    those the database knows. With REDIS_URL set, the cluster too: crawlers
+    alive, runs announced, items waiting for ingest.
+    """
+    import json
+
     from newsmon.health import status_rows
 
+    config = _load(config_path) if config_path is not None else None
     db_path = use_db(db_path)
     db = open_db(db_path)
     rows = status_rows(db)
+    if config is not None:
+        known = {r["source_id"]: r for r in rows}
+        rows = [known.get(sid) or {"source_id": sid, "last_run": None, "status": "never run", "new_24h": 0,
+                                   "articles": 0, "open_alerts": 0, "alert_kinds": None}
+                for sid in config.sources]
+    last = {r["source_id"]: r for r in db.query(
+        "SELECT r.* FROM crawl_runs r WHERE r.id = (SELECT id FROM crawl_runs WHERE source_id = r.source_id "
+        "ORDER BY started_at DESC, id DESC LIMIT 1)")}
+    cluster = _cluster_status(db) if os.environ.get("REDIS_URL") else None
     if as_json:
-        import json
-
         alerts = {}
         for a in db.query("SELECT source_id, kind, message, created_at, run_id FROM alerts "
                           "WHERE cleared_at IS NULL ORDER BY id"):
             alerts.setdefault(a.pop("source_id"), []).append(a)
-        last = {r["source_id"]: r for r in db.query(
-            "SELECT r.* FROM crawl_runs r WHERE r.id = (SELECT id FROM crawl_runs WHERE source_id = r.source_id "
-            "ORDER BY started_at DESC, id DESC LIMIT 1)")}
         out = []
         for r in rows:
             run = last.get(r["source_id"])
             out.append({"source_id": r["source_id"], "last_run": r["last_run"], "status": r["status"],
                         "finish_reason": run["finish_reason"] if run else None,
+                        "lost_in_flight": (run or {}).get("lost_in_flight") or 0,
                         "new_24h": r["new_24h"], "articles": r["articles"],
-                        "open_alerts": alerts.get(r["source_id"], [])})
-        click.echo(json.dumps({"database": str(db_path), "sources": out}, indent=2))
+                        "open_alerts": alerts.get(r["source_id"], [])}
+                       | ({"enabled": config.sources[r["source_id"]].enabled} if config else {}))
+        doc = {"database": str(db_path), "sources": out}
+        if cluster is not None:
+            doc["cluster"] = cluster
+        click.echo(json.dumps(doc, indent=2))
         return
     headers = ["source", "last run", "status", "new 24h", "articles", "open alerts"]
     table = [headers] + [[str(r[k] if r[k] is not None else "-") for k in
                           ("source_id", "last_run", "status", "new_24h", "articles", "open_alerts")]
                          for r in rows]
     for row, r in zip(table[1:], rows):
+        lost = (last.get(r["source_id"]) or {}).get("lost_in_flight")
+        if lost:
+            row[2] += f" ({lost} lost in flight)"
+        if config is not None and not config.sources[r["source_id"]].enabled:
+            row[2] += " (disabled)"
         if r["alert_kinds"]:
             row[-1] += f" ({r['alert_kinds']})"
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     for row in table:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    if cluster is not None:
+        from newsmon.cluster.status import cluster_lines
+
+        click.echo("")
+        click.echo("\n".join(cluster_lines(cluster)) if "error" not in cluster else f"cluster: {cluster['error']}")
+
+
+def _cluster_status(db) -> dict:
+    """The cluster as this database sees it, or {"error": one line} when Redis cannot be used."""
+    from newsmon.cluster.instance import instance_id
+    from newsmon.cluster.status import cluster_state
+    from newsmon.cluster.wire import ClusterUnavailable, connect, is_redis_error, unreachable
+
+    try:
+        return cluster_state(connect(), instance_id(db))
+    except ClusterUnavailable as e:
+        return {"error": str(e)}
+    except Exception as e:
+        if not is_redis_error(e):
+            raise
+        return {"error": str(unreachable(e))}
 
 
 @main.command()
@@ -857,16 +925,31 @@ def check_source(source_id, limit, config_path, quiet, verbose, log_level, log_f
             + (f"\ncrawl log (warnings and errors):\n{hints}" if hints else ""))
 
 
-def _require_redis() -> str:
+def _require_redis(reachable: bool = True, crawls: bool = False):
+    """Distributed mode's Redis, checked up front: REDIS_URL set, the redis extra installed
+    (scrapy-redis where it ``crawls``), a Redis URL, and (``reachable``) Redis answering; else
+    one line and exit status 1. The client."""
+    from importlib.util import find_spec
+
     url = os.environ.get("REDIS_URL")
     if not url:
         raise click.ClickException("distributed mode needs REDIS_URL, e.g. REDIS_URL=redis://10.0.0.5:6379/0")
+    if find_spec("redis") is None or (crawls and find_spec("scrapy_redis") is None):   # (scrapy_redis imports Scrapy)
+        raise click.ClickException('distributed mode needs scrapy-redis: pip install "newsmon[redis]"')
+    from newsmon.cluster.wire import ClusterUnavailable, client, connect
+
     try:
-        import redis  # noqa: F401
-        import scrapy_redis  # noqa: F401
-    except ImportError:
-        raise click.ClickException('distributed mode needs scrapy-redis: pip install "newsmon[redis]"') from None
-    return url
+        return connect(url) if reachable else client(url)
+    except ClusterUnavailable as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _distributed() -> bool:
+    """REDIS_URL set: crawls are handed to the cluster (README "Scale out"), once Redis answers."""
+    if not os.environ.get("REDIS_URL"):
+        return False
+    _require_redis()
+    return True
 
 
 @main.command()
@@ -886,9 +969,8 @@ def ingest(db_path, batch, idle_exit):
     import signal
 
     from newsmon.cluster.ingest import IngestLocked, ingest_forever
-    from newsmon.cluster.wire import client
 
-    _require_redis()
+    server = _require_redis()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     db_path = use_db(db_path, exists=False)
@@ -896,7 +978,7 @@ def ingest(db_path, batch, idle_exit):
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     signal.signal(signal.SIGINT, lambda *a: stop.append(1))
     try:
-        counts = ingest_forever(db_path, client(), batch_size=batch, idle_exit=idle_exit,
+        counts = ingest_forever(db_path, server, batch_size=batch, idle_exit=idle_exit,
                                 should_stop=lambda: bool(stop))
     except IngestLocked as e:
         raise click.ClickException(str(e)) from None
@@ -916,7 +998,7 @@ def crawler(config_path, processes, quiet, verbose, log_level, log_file):
     """
     from newsmon.cluster.supervisor import CrawlerSupervisor
 
-    _require_redis()
+    _require_redis(reachable=False, crawls=True)   # a Redis that is down for now is waited for
     logs = Logs(quiet, verbose, log_level, log_file, own_default="INFO")
     config = _load(config_path)
     CrawlerSupervisor(config.path, processes, log_file=logs.crawl_output).run_forever()

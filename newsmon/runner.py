@@ -23,7 +23,8 @@ from newsmon.health import after_run, options_of
 from newsmon.store.db import open_db, write_transaction
 from newsmon.store.queries import finish_run, start_run
 
-FINAL_STATUSES = ("ok", "failed", "timed_out", "interrupted")
+FINAL_STATUSES = ("ok", "ok_incomplete", "failed", "timed_out", "interrupted")
+OK_STATUSES = ("ok", "ok_incomplete")   # ok_incomplete: distributed, pages lost with killed processes
 
 
 @dataclass
@@ -36,7 +37,7 @@ class CrawlResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status in OK_STATUSES
 
 
 def pid_alive(pid: int) -> bool:
@@ -214,6 +215,9 @@ def format_summary(result: CrawlResult, alerts: list[dict] | None = None) -> str
         f"duplicate {row.get('duplicates') or 0}, skipped {row.get('skipped') or 0}, "
         f"dropped {row.get('dropped') or 0}, errors {row.get('errors') or 0}",
     ]
+    if row.get("lost_in_flight"):
+        parts.append(f"  lost in flight: {row['lost_in_flight']} pages (their crawl processes died; "
+                     "the next run fetches them)")
     for label, key in (("dropped", "dropped_reasons"), ("http errors", "http_errors"),
                        ("problems", "error_summary")):
         values = json.loads(row.get(key) or "{}")

@@ -7,12 +7,9 @@ the fixture news site, compared with a single-machine crawl of the same site.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,108 +19,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, fast_sources_toml, newsmon_cmd, run_newsmon
+from newsmon.cluster.runs import RunKeys
+from tests.conftest import ROOT, newsmon_cmd, run_newsmon
+from tests.distributed_cluster import Cluster, config_for, db_summary, instance_of, needs_redis, redis_server, slowed
 
-REDIS_SERVER = shutil.which("redis-server")
-pytestmark = pytest.mark.skipif(
-    REDIS_SERVER is None,
-    reason="redis-server is not installed (Debian: apt-get install redis-server); "
-           "distributed-mode tests need a real Redis on 127.0.0.1")
-
-ARTICLE_LATENCY = 0.3   # seconds per article page: the crawl lasts long enough to share and to kill
-# two requests at a time per process, so both crawler processes get work from the shared queue
-SLOW_SETTINGS = "{ DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 2 }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_redis
 
 
 @pytest.fixture
 def redis_url(tmp_path):
-    pytest.importorskip("scrapy_redis", reason='scrapy-redis not installed: pip install -e ".[test]"')
-    import redis
-
-    port = free_port()
-    proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
 def slow_site(site):
-    """The fixture site with a little latency on article pages."""
-    handle = site._handle
-
-    def slow(req, head):
-        if req.path.endswith(".html"):
-            time.sleep(ARTICLE_LATENCY)
-        return handle(req, head)
-
-    site._handle = slow
-    return site
-
-
-def config_for(site, tmp_path) -> Path:
-    path = tmp_path / "sources.toml"
-    text = fast_sources_toml(site.sources_toml()).replace(
-        "settings = { DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 16 }",
-        f"settings = {SLOW_SETTINGS}")
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-class Cluster:
-    """Crawler supervisors and an ingest process, as on separate machines."""
-
-    def __init__(self, tmp_path: Path, redis_url: str, config: Path, db: Path):
-        self.tmp, self.config, self.db = tmp_path, config, db
-        self.env = dict(os.environ, REDIS_URL=redis_url, NEWSMON_WORKERS="1", PYTHONPATH=str(ROOT))
-        self.env.pop("NEWSMON_RUN_ID", None)
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, *args) -> subprocess.Popen:
-        log = open(self.tmp / f"{name}.log", "ab")
-        proc = subprocess.Popen(newsmon_cmd() + [str(a) for a in args], env=self.env, cwd=ROOT,
-                                stdout=log, stderr=log, start_new_session=True)
-        self.procs[name] = proc
-        return proc
-
-    def start_all(self):
-        for name in ("crawler1", "crawler2"):
-            self.start(name, "crawler", "--config", self.config, "--processes", "1")
-        self.start("ingest", "ingest", "--db", self.db)
-
-    def crawl(self, timeout=240) -> subprocess.CompletedProcess:
-        return run_newsmon("crawl", "--all", "--config", self.config, "--db", self.db,
-                           env={"REDIS_URL": self.env["REDIS_URL"], "NEWSMON_WORKERS": "1"},
-                           timeout=timeout)
-
-    def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.tmp.glob("*.log")))
-
-    def stop(self):
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            try:
-                proc.wait(40)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+    return slowed(site)
 
 
 @pytest.fixture
@@ -134,24 +45,6 @@ def cluster(tmp_path, redis_url, slow_site):
     c.stop()
 
 
-def articles(db_path: Path) -> Counter:
-    with sqlite3.connect(db_path) as conn:
-        return Counter(conn.execute("SELECT url, text_hash FROM articles").fetchall())
-
-
-def db_summary(db_path: Path) -> dict:
-    with sqlite3.connect(db_path) as conn:
-        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "articles": articles(db_path),
-            "versions": one("SELECT count(*) FROM article_versions"),
-            "claims": one("SELECT count(*) FROM claims"),
-            "pages": sorted(r[0] for r in conn.execute("SELECT url FROM pages")),
-            "text": hashlib.sha1("".join(
-                r[0] for r in conn.execute("SELECT text FROM articles ORDER BY url")).encode()).hexdigest(),
-        }
-
-
 def dropped_reasons(db_path: Path) -> dict:
     with sqlite3.connect(db_path) as conn:
         return {source: json.loads(reasons or "{}") for source, reasons in conn.execute(
@@ -159,7 +52,7 @@ def dropped_reasons(db_path: Path) -> dict:
 
 
 def fetches(requests) -> Counter:
-    return Counter(p for p in requests if p != "/robots.txt")   # robots.txt: once per process
+    return Counter(p for p in requests if p != "/robots.txt")   # robots.txt: asserted apart
 
 
 @pytest.fixture
@@ -195,11 +88,13 @@ def test_two_crawlers_one_ingest_match_a_single_machine_crawl(cluster, reference
     assert dist == single, (dist - single, single - dist)
     article_paths = [p for p in dist if p.endswith(".html")]
     assert article_paths and all(dist[p] == 1 or dist[p] == single[p] for p in article_paths)
+    # robots.txt: once for all the processes and runs, as one machine fetches it once (its cache)
+    assert slow_site.requests.count("/robots.txt") == reference["requests"].count("/robots.txt") == 1
     # both crawler processes did some of the work of one run
     server = redis.Redis.from_url(redis_url)
     shared = []
     for run_id in range(1, 5):
-        reports = [json.loads(r) for r in server.lrange(f"newsmon:run:{run_id}:stats", 0, -1)]
+        reports = [json.loads(r) for r in server.hvals(RunKeys(instance_of(cluster.db), run_id).reports)]
         shared.append(sum(1 for r in reports if r["pages_fetched"]))
     assert max(shared) == 2, shared
     # crawl_runs rows are complete: crawler stats and ingest outcomes
@@ -259,14 +154,19 @@ def test_kill_9_of_a_crawler_and_of_ingest_loses_nothing_and_stores_nothing_twic
     time.sleep(0.5)
     cluster.start("ingest", "ingest", "--db", cluster.db)
     out, _ = dispatcher.communicate(timeout=240)
-    # pages lost with the killed process are fetched by the next run
-    result = cluster.crawl()
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "ScrapyDeprecationWarning" not in cluster.logs()
+    assert dispatcher.returncode == 0, out + cluster.logs()[-5000:]
+    # the pages the killed process had in flight were fetched again in the same runs
     got, want = db_summary(cluster.db), db_summary(reference["db"])
     assert got["articles"] == want["articles"], (got["articles"] - want["articles"],
                                                  want["articles"] - got["articles"], out)
     assert got == want
+    with sqlite3.connect(cluster.db) as conn:
+        assert conn.execute("SELECT count(*) FROM crawl_runs WHERE status != 'ok' OR lost_in_flight").fetchone() == (0,)
+    # and a second round finds nothing missing
+    result = cluster.crawl()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ScrapyDeprecationWarning" not in cluster.logs()
+    assert db_summary(cluster.db) == want
     with sqlite3.connect(cluster.db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         acks = conn.execute("SELECT count(*), count(DISTINCT id) FROM ingest_acks").fetchone()
@@ -286,38 +186,43 @@ def test_ingest_acknowledges_after_commit_and_skips_what_it_already_stored(tmp_p
     db = open_db(db_path)
     db["sources"].insert({"id": "herald", "name": "herald", "kind": "feed"})
     db.conn.close()
+    instance = instance_of(db_path)
     server = redis.Redis.from_url(redis_url)
     item = encode_item({"id": "item-1", "run_id": None, "rec": rec("http://127.0.0.1/a", STORY)})
-    server.lpush(key("items"), item)
+    server.lpush(key(instance, "items"), item)
 
     ingester = Ingester(db_path, server)
     raws = ingester.take(1)
-    assert raws == [item] and server.llen(key("items", "processing")) == 1
+    assert raws == [item] and server.llen(key(instance, "items", "processing")) == 1
     assert ingester.store(raws)["new"] == 1
-    assert server.llen(key("items", "processing")) == 0
-    assert json.loads(server.get(url_key("herald", "http://127.0.0.1/a")))["first_seen_at"]
+    assert server.llen(key(instance, "items", "processing")) == 0
+    assert json.loads(server.get(url_key(instance, "herald", "http://127.0.0.1/a")))["first_seen_at"]
     ingester.close()
 
     # the same item again, as after a crash before LREM: skipped, nothing stored twice
-    server.lpush(key("items", "processing"), item)
+    server.lpush(key(instance, "items", "processing"), item)
     ingester = Ingester(db_path, server)
     assert ingester.recover() == 1
     outcome = ingester.store(ingester.take(1))
     assert outcome["skipped_acknowledged"] == 1 and not outcome["new"]
     # and a second fetch of the page (a new item id) is 'unchanged', not a second row
-    server.lpush(key("items"), encode_item({"id": "item-2", "run_id": None,
+    server.lpush(key(instance, "items"), encode_item({"id": "item-2", "run_id": None,
                                             "rec": rec("http://127.0.0.1/a", STORY)}))
     assert ingester.store(ingester.take(1))["unchanged"] == 1
     db = open_db(db_path)
     assert db["articles"].count == 1 and db["article_versions"].count == 1
     ingester.close()
-    # one ingest per Redis: a second one (another database) is refused while the first lives
+    # one ingest per database: a second one for the same database (a copy elsewhere) is refused
+    # while the first lives; another database's ingest has its own items and goes on beside it
     from newsmon.cluster.ingest import IngestLocked, QueueOwner
 
-    first = QueueOwner(server, db_path)
+    first = QueueOwner(server, db_path, instance)
     first.acquire()
     with pytest.raises(IngestLocked):
-        QueueOwner(server, tmp_path / "other.db").acquire(wait=0)
+        QueueOwner(server, tmp_path / "copy.db", instance).acquire(wait=0)
+    other = QueueOwner(server, tmp_path / "other.db", "0ther1nstance")
+    other.acquire(wait=0)
+    other.release()
     first.release()
 
 
@@ -351,7 +256,7 @@ def test_crawlers_wait_while_ingest_is_behind_and_lose_nothing(tmp_path, redis_u
         server = redis.Redis.from_url(redis_url)
         peak, deadline = 0, time.monotonic() + 10
         while time.monotonic() < deadline and crawl.poll() is None:
-            peak = max(peak, server.llen("newsmon:items"))
+            peak = max(peak, sum(server.llen(k) for k in server.keys("newsmon:*:items")))
             time.sleep(0.02)
         assert peak == 3, peak          # filled, and not past the bound
         assert "ingest is behind" in cluster.logs()

@@ -2,10 +2,11 @@
 
 ``newsmon ingest`` runs :func:`ingest_forever`, one process next to the
 database. Crawler processes (pipelines.redis.RedisItemPipeline) push
-analysed pages to the Redis list ``newsmon:items``; here they are taken
+analysed pages to the Redis list ``newsmon:<instance>:items`` (the
+database's instance id: newsmon.cluster.instance); here they are taken
 reliably and stored by :func:`newsmon.store.ingest.ingest_pages`:
 
-1. on start, whatever a previous ingest left in ``newsmon:items:processing``
+1. on start, whatever a previous ingest left in ``newsmon:<instance>:items:processing``
    (it died between taking and acknowledging) goes back to ``newsmon:items``;
 2. a batch is moved atomically to the processing list (BLMOVE/LMOVE), so an
    item is always in one of the two lists until it is acknowledged;
@@ -35,7 +36,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsmon import dedupe
-from newsmon.cluster.wire import KNOWN_TTL, decode_item, key, url_key
+from newsmon.cluster.instance import current_instance, instance_id, next_ingest_seq, note_ingest
+from newsmon.cluster.runs import RunKeys
+from newsmon.cluster.wire import KNOWN_TTL, SEEN_TTL, decode_item, is_redis_error, key, unreachable, url_key
 from newsmon.runner import pid_alive
 from newsmon.store.db import open_db, write_transaction
 from newsmon.store.ingest import ingest_pages
@@ -89,16 +92,16 @@ class Ingester:
 
     def __init__(self, db_path: Path, server, *, batch_size: int = 50, store_html: bool = True,
                  threshold: float | None = None, site_line_min_pages: int = 3):
-        self.key = key
         self.db_path = Path(db_path)
         self.server = server
         self.batch_size = batch_size
         self.store_html = store_html
         self.min_pages = site_line_min_pages
-        self.items = key("items")
-        self.processing = key("items", "processing")
-        self.dead = key("items", "dead")
         self.db = open_db(self.db_path)
+        self.instance = current_instance(self.db, server)   # a restored backup gets a new one first
+        self.items = key(self.instance, "items")
+        self.processing = key(self.instance, "items", "processing")
+        self.dead = key(self.instance, "items", "dead")
         prune_acks(self.db)
         self.index = dedupe.NearDuplicateIndex(self.db.conn, threshold=threshold or dedupe.DEFAULT_THRESHOLD)
         self.counts: Counter = Counter()
@@ -106,6 +109,17 @@ class Ingester:
 
     def close(self):
         self.db.conn.close()
+
+    def follow_instance(self) -> None:
+        """Take the database's instance id again (the scheduler renews it for a restored backup)."""
+        instance = instance_id(self.db)
+        if instance != self.instance:
+            log.warning("the database's instance id changed (%s -> %s): ingesting under the new one",
+                        self.instance, instance)
+            self.instance = instance
+            self.items = key(instance, "items")
+            self.processing = key(instance, "items", "processing")
+            self.dead = key(instance, "items", "dead")
 
     # -- start -------------------------------------------------------------------
     def recover(self) -> int:
@@ -122,7 +136,7 @@ class Ingester:
         n = 0
         pipe = self.server.pipeline(transaction=False)
         for source_id, url, row in known_url_rows(self.db):
-            pipe.set(url_key(source_id, url), json.dumps(row), ex=KNOWN_TTL, nx=True)
+            pipe.set(url_key(self.instance, source_id, url), json.dumps(row), ex=KNOWN_TTL, nx=True)
             n += 1
             if n % 1000 == 0:
                 pipe.execute()
@@ -137,7 +151,7 @@ class Ingester:
             return
         self._site_lines_at[source_id] = now
         lines = site_lines(self.db, source_id, self.min_pages)
-        k = self.key("sitelines", source_id)
+        k = key(self.instance, "sitelines", source_id)
         pipe = self.server.pipeline()
         pipe.delete(k)
         if lines:
@@ -204,6 +218,7 @@ class Ingester:
                                     [json.dumps(dict(total), sort_keys=True), run_id])
             self.db.conn.executemany("INSERT OR IGNORE INTO ingest_acks (id, run_id, ingested_at) VALUES (?, ?, ?)",
                                      [(item["id"], item.get("run_id"), now) for _, item in fresh])
+            seq = next_ingest_seq(self.db)   # how far this database got, for Redis to remember
         known = known_url_rows(self.db, urls=urls) if urls else []
         # committed: now acknowledge, and tell the spiders what is known
         ingested = Counter(str(item.get("run_id") or "adhoc") for _, item in items)
@@ -211,11 +226,13 @@ class Ingester:
         for raw in bad:
             pipe.lpush(self.dead, raw)
         for source_id, url, row in known:
-            pipe.set(url_key(source_id, url), json.dumps(row), ex=KNOWN_TTL)
+            pipe.set(url_key(self.instance, source_id, url), json.dumps(row), ex=KNOWN_TTL)
         for run, n in ingested.items():
             if run != "adhoc":
-                pipe.incrby(self.key("run", run, "ingested"), n)
-                pipe.expire(self.key("run", run, "ingested"), 2 * 86400)
+                counter = RunKeys(self.instance, run).ingested
+                pipe.incrby(counter, n)
+                pipe.expire(counter, SEEN_TTL)
+        note_ingest(pipe, self.instance, seq)
         for raw in raws:
             pipe.lrem(self.processing, 1, raw)
         pipe.execute()
@@ -230,12 +247,14 @@ OWNER_TTL = 30   # seconds: an ingest that stops refreshing its claim on the que
 
 
 class QueueOwner:
-    """One ingest per Redis: two would steal each other's items (and re-queue them on start)."""
+    """One ingest per database instance: two would steal each other's items (and re-queue
+    them on start). Ingests of other databases have their own items and go on beside it."""
 
-    def __init__(self, server, db_path: Path):
+    def __init__(self, server, db_path: Path, instance: str):
         import socket
         self.server = server
-        self.key = key("ingest", "owner")
+        self.key = key(instance, "ingest", "owner")
+        self.instance = instance
         self.me = f"{socket.gethostname()}:{os.getpid()}:{Path(db_path).resolve()}"
         self.at = 0.0
 
@@ -252,7 +271,7 @@ class QueueOwner:
                 self.server.set(self.key, self.me, ex=OWNER_TTL)
                 break
             if time.monotonic() > deadline:
-                raise IngestLocked(f"another newsmon ingest ({holder}) is taking items from this Redis")
+                raise IngestLocked(f"another newsmon ingest ({holder}) is taking this database's items from Redis")
             log.info("waiting for ingest %s to stop (or its claim to expire)", holder)
             time.sleep(2)
         self.at = time.monotonic()
@@ -270,34 +289,48 @@ class QueueOwner:
 def ingest_forever(db_path: Path, server, *, batch_size: int = 50, idle_exit: float | None = None,
                    should_stop=lambda: False, store_html: bool = True, threshold: float | None = None,
                    poll: float = 1.0) -> Counter:
-    """The ingest loop; returns the outcome counts when stopped (or idle for ``idle_exit`` s)."""
+    """The ingest loop; returns the outcome counts when stopped (or idle for ``idle_exit`` s).
+
+    Redis failing on the way ends it with :class:`newsmon.cluster.wire.ClusterUnavailable`
+    (items stay in Redis until stored: a restart goes on where it stopped)."""
     lock = IngestLock(db_path)
     lock.acquire()
-    owner = QueueOwner(server, db_path)
+    ingester = owner = None
     try:
-        owner.acquire()
-    except IngestLocked:
-        lock.release()
-        raise
-    ingester = Ingester(db_path, server, batch_size=batch_size, store_html=store_html, threshold=threshold)
-    try:
-        ingester.recover()
-        published = ingester.publish_all()
-        log.info("ingest of %s: %d known URLs published; waiting for items", db_path, published)
+        ingester = Ingester(db_path, server, batch_size=batch_size, store_html=store_html, threshold=threshold)
         idle_since = time.monotonic()
         while not should_stop():
+            if owner is None or owner.instance != ingester.instance:
+                # start, or the scheduler found this database behind Redis and gave it a new id
+                if owner is not None:
+                    owner.release()
+                owner = QueueOwner(server, db_path, ingester.instance)
+                owner.acquire()
+                ingester.recover()
+                published = ingester.publish_all()
+                log.info("ingest of %s (instance %s): %d known URLs published; waiting for items", db_path,
+                         ingester.instance, published)
             owner.refresh()
             raws = ingester.take(poll)
-            if not raws:
-                if idle_exit is not None and time.monotonic() - idle_since > idle_exit:
-                    break
-                continue
-            outcomes = ingester.store(raws)
-            idle_since = time.monotonic()
-            log.info("stored %d items: %s", len(raws),
-                     ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()) if v))
+            if raws:
+                outcomes = ingester.store(raws)
+                idle_since = time.monotonic()
+                log.info("stored %d items: %s", len(raws),
+                         ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()) if v))
+            elif idle_exit is not None and time.monotonic() - idle_since > idle_exit:
+                break
+            ingester.follow_instance()
         return ingester.counts
+    except Exception as e:
+        if is_redis_error(e):
+            raise unreachable(e) from None
+        raise
     finally:
-        ingester.close()
-        owner.release()
+        if ingester is not None:
+            ingester.close()
+        if owner is not None:
+            try:
+                owner.release()
+            except Exception as e:  # noqa: BLE001 - Redis gone: the claim expires
+                log.debug("queue claim not released: %s", e)
         lock.release()

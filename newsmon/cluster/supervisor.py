@@ -6,17 +6,28 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from newsmon.cluster.crawl import run_crawled
-from newsmon.cluster.wire import client, key
+from newsmon.cluster.runs import (
+    CRAWLER_TTL,
+    RunKeys,
+    abandoned,
+    announced,
+    requeue_dead,
+    run_crawled,
+    withdraw,
+)
+from newsmon.cluster.wire import client, is_redis_error, key, shown_url
 from newsmon.runner import crawl_command, crawl_env
 
 log = logging.getLogger("newsmon.distributed")
+
+MAX_BACKOFF = 60.0     # seconds between tries while Redis cannot be reached
 
 
 class CrawlerSupervisor:
@@ -32,47 +43,104 @@ class CrawlerSupervisor:
         self.poll = poll
         self.max_restarts = max_restarts
         self.server = client()
-        self.children: dict[subprocess.Popen, tuple[str, int]] = {}
-        self.started: Counter = Counter()    # run id -> processes started here
+        self.me = f"{socket.gethostname()}:{os.getpid()}"
+        self.children: dict[subprocess.Popen, tuple[str, str, int]] = {}   # -> (instance, source, run)
+        self.started: Counter = Counter()    # (instance, run id) -> processes started here
         self.restarts: Counter = Counter()
         self.stopping = False
+        self._registered = 0.0
+        self._shown_running = 0
+        self._wake = None        # pubsub on newsmon:wake
 
-    def _spawn(self, source_id: str, run_id: int, spider: str) -> None:
+    def _spawn(self, instance: str, source_id: str, run_id: int, spider: str) -> None:
 
         # the crawl needs no database: the spider's bookkeeping goes to a scratch file
         env = crawl_env(self.config_path, self.scratch / f"scratch-{os.getpid()}.db", run_id)
+        env["NEWSMON_INSTANCE"] = instance
         proc = subprocess.Popen(crawl_command(spider, source_id), env=env,
                                 stdout=self.log_file or subprocess.DEVNULL,
                                 stderr=self.log_file or None, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
-        self.children[proc] = (source_id, run_id)
-        self.started[run_id] += 1
+        self.children[proc] = (instance, source_id, run_id)
+        self.started[(instance, run_id)] += 1
         log.info("crawl process %d for run %s of %s started", proc.pid, run_id, source_id)
 
     def _reap(self, runs: dict) -> None:
-        for proc, (source_id, run_id) in list(self.children.items()):
+        for proc, (instance, source_id, run_id) in list(self.children.items()):
             rc = proc.poll()
             if rc is None:
                 continue
             del self.children[proc]
-            active = runs.get(source_id, {}).get("run_id") == run_id
-            if rc != 0 and active and self.restarts[run_id] < self.max_restarts:
+            # its pages in flight go back to the run's queue at once (a process that
+            # closed normally has none)
+            requeued = requeue_dead(self.server, RunKeys(instance, run_id), f"{socket.gethostname()}:{proc.pid}")
+            info = runs.get(f"{instance}:{source_id}", {})
+            active = info.get("run_id") == run_id
+            if rc != 0 and active and self.restarts[(instance, run_id)] < self.max_restarts:
                 # a crashed process is replaced while its run goes on
-                self.restarts[run_id] += 1
-                self.started[run_id] -= 1
-                log.warning("crawl process %d (run %s of %s) died with %s: replacing it",
-                            proc.pid, run_id, source_id, rc)
+                self.restarts[(instance, run_id)] += 1
+                self.started[(instance, run_id)] -= 1
+                log.warning("crawl process %d (run %s of %s) died with %s: replacing it%s", proc.pid, run_id,
+                            source_id, rc, f"; its {requeued} pages in flight are queued again" if requeued else "")
+            elif requeued:
+                log.warning("crawl process %d (run %s of %s) died with %s; its %d pages in flight are queued "
+                            "again", proc.pid, run_id, source_id, rc, requeued)
+
+    def _register(self) -> None:
+        """Say this supervisor is alive (newsmon status, the scheduler's no_crawlers hint); clean up after
+        supervisors that died without saying goodbye."""
+        if time.monotonic() - self._registered < CRAWLER_TTL / 4 and len(self.children) == self._shown_running:
+            return
+        self._registered, self._shown_running = time.monotonic(), len(self.children)
+        now = time.time()
+        pipe = self.server.pipeline()
+        pipe.hset(key("crawlers"), self.me, json.dumps({
+            "processes": self.processes, "running": len(self.children), "until": now + CRAWLER_TTL}))
+        for name, value in self.server.hgetall(key("crawlers")).items():
+            if json.loads(value).get("until", 0) < now - CRAWLER_TTL:
+                pipe.hdel(key("crawlers"), name)
+        pipe.execute()
 
     def step(self) -> None:
-        runs = {k.decode(): json.loads(v) for k, v in self.server.hgetall(key("runs")).items()}
+        runs = announced(self.server)
         self._reap(runs)
         if self.stopping:
             return
-        for source_id, info in runs.items():
-            run_id = info["run_id"]
-            while (len(self.children) < self.processes and self.started[run_id] < self.per_run
-                   and not (self.started[run_id] and run_crawled(self.server, source_id, run_id))):
-                self._spawn(source_id, run_id, info.get("spider") or "news")
+        self._register()
+        for info in runs.values():
+            instance, run_id = info.get("instance"), info["run_id"]
+            if instance is None:
+                continue
+            if abandoned(self.server, info):
+                # its scheduler side is gone (killed, machine down): nobody waits for this run
+                if withdraw(self.server, instance, info["source"], run_id):
+                    log.warning("run %s of %s withdrawn: the scheduler that announced it is gone", run_id,
+                                info["source"])
+                continue
+            keys = RunKeys(instance, run_id)
+            run = (instance, run_id)
+            while (len(self.children) < self.processes and self.started[run] < self.per_run
+                   and not (self.started[run] and run_crawled(self.server, keys))):
+                self._spawn(instance, info["source"], run_id, info.get("spider") or "news")
+
+    def _pause(self, seconds: float, listen: bool) -> None:
+        """Wait ``seconds``, or less when a run is announced (the scheduler publishes on
+        ``newsmon:wake``): a new run's processes start at once, not at the next poll."""
+        deadline = time.monotonic() + seconds
+        if listen:
+            try:
+                if self._wake is None:
+                    self._wake = self.server.pubsub(ignore_subscribe_messages=True)
+                    self._wake.subscribe(key("wake"))
+                while not self.stopping and time.monotonic() < deadline:
+                    if self._wake.get_message(timeout=max(0.0, min(0.5, deadline - time.monotonic()))):
+                        return
+                return
+            except Exception as e:  # noqa: BLE001 - Redis away: the next step says so
+                log.debug("not listening for new runs: %s", e)
+                self._wake = None
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
     def run_forever(self) -> None:
         def on_stop(signum, frame):
@@ -82,12 +150,25 @@ class CrawlerSupervisor:
         signal.signal(signal.SIGINT, on_stop)
         log.info("newsmon crawler: up to %d crawl processes (pid %d); SIGTERM to stop",
                  self.processes, os.getpid())
+        delay, failing = self.poll, None
         while not self.stopping:
             try:
                 self.step()
-            except Exception as e:  # noqa: BLE001 - Redis away for a moment: try again
-                log.warning("supervisor step failed: %s: %s", type(e).__name__, e)
-            time.sleep(self.poll)
+                if failing:
+                    log.warning("Redis at %s answers again: crawling", shown_url())
+                delay, failing = self.poll, None
+            except Exception as e:  # noqa: BLE001 - Redis away for a while: try again, less and less often
+                what = f"{type(e).__name__}: {e}"
+                if failing is None:
+                    if is_redis_error(e):
+                        log.warning("cannot reach Redis at %s (%s); trying again, up to every %.0f s",
+                                    shown_url(), e, MAX_BACKOFF)
+                    else:
+                        log.warning("supervisor step failed: %s; trying again, up to every %.0f s", what, MAX_BACKOFF)
+                failing = what
+                delay = min(MAX_BACKOFF, max(1.0, delay * 2))
+                log.debug("still failing (%s); next try in %.0f s", what, delay)
+            self._pause(delay, listen=failing is None)
         for proc in self.children:   # Scrapy's graceful shutdown; their runs go on elsewhere
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
@@ -97,4 +178,8 @@ class CrawlerSupervisor:
                 proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        try:
+            self.server.hdel(key("crawlers"), self.me)
+        except Exception as e:  # noqa: BLE001 - Redis gone: the entry expires
+            log.debug("could not unregister: %s", e)
         log.info("newsmon crawler stopped")

@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # table -> (columns, pk, foreign keys). Column order is the display order.
 TABLES: dict[str, tuple[dict, str, list]] = {
@@ -35,6 +35,7 @@ TABLES: dict[str, tuple[dict, str, list]] = {
         "status": str, "finish_reason": str, "pages_fetched": int,
         "articles_new": int, "articles_updated": int, "articles_unchanged": int,
         "duplicates": int, "skipped": int, "dropped": int, "errors": int,
+        "lost_in_flight": int,
         "dropped_reasons": str, "http_errors": str, "error_summary": str,
         "duration_s": float, "pid": int,
     }, "id", [("source_id", "sources", "id")]),
@@ -92,6 +93,9 @@ TABLES: dict[str, tuple[dict, str, list]] = {
     "fts_pending": ({"tbl": str, "id": int}, ("tbl", "id"), []),
     # distributed mode: the Redis items ingest has stored (newsmon.cluster.ingest)
     "ingest_acks": ({"id": str, "run_id": int, "ingested_at": str}, "id", []),
+    # facts about this database file itself: instance_id (a random id made when the database is
+    # created, naming its state in Redis: newsmon.cluster.instance) and ingest_seq (batches stored)
+    "meta": ({"key": str, "value": str}, "key", []),
 }
 
 # Tables sqlite-utils cannot declare (WITHOUT ROWID, NOT NULL): the near-duplicate
@@ -199,11 +203,23 @@ VIEWS = {
                (SELECT count(*) FROM alerts al WHERE al.source_id = s.id
                   AND al.cleared_at IS NULL) AS open_alerts,
                (SELECT group_concat(al.kind || ': ' || al.message, ' | ') FROM alerts al
-                  WHERE al.source_id = s.id AND al.cleared_at IS NULL) AS alert_messages
+                  WHERE al.source_id = s.id AND al.cleared_at IS NULL) AS alert_messages,
+               r.lost_in_flight AS last_lost_in_flight
         FROM sources s
         LEFT JOIN crawl_runs r ON r.id = (SELECT id FROM crawl_runs WHERE source_id = s.id
                                           ORDER BY started_at DESC, id DESC LIMIT 1)""",
 }
+
+
+def _give_instance_id(db) -> None:
+    """Schema 5: the database's random instance id (and its count of ingested batches).
+
+    Made once, when the database is created or migrated; a copy or a restored
+    backup carries it along, which newsmon.cluster.instance notices and mends."""
+    import secrets
+
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance_id', ?)", [secrets.token_hex(6)])
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('ingest_seq', '0')")
 
 
 # version -> (what it changed, the step that brings a database of the version before
@@ -213,9 +229,11 @@ MIGRATIONS: dict[int, tuple[str, Callable | None]] = {
     2: ("full-text indexing deferred to commit: fts_pending, and the FTS triggers note rows there", None),
     3: ("minhash_*, ingest_acks declared here (the near-duplicate index and the ingest service created them)", None),
     4: ("claims_view shows speaker_mention beside speaker (how the article named an unresolved speaker)", None),
+    5: ("meta (the database's instance id, naming its Redis keys in distributed mode); crawl_runs.lost_in_flight "
+        "(pages a run's killed crawl processes took and nobody finished), shown by source_health", _give_instance_id),
 }
 # the digest of the declarations above at SCHEMA_VERSION (tests/test_schema.py)
-SCHEMA_DIGEST = "2e4d7500b273c0d5"
+SCHEMA_DIGEST = "0a35b826acae837d"
 
 
 def schema_digest() -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.cluster.runs import RunKeys
+from newsmon.cluster.runs import RunKeys, announced
 from newsmon.cluster.wire import key
 from tests.conftest import ROOT, fast_sources_toml, newsmon_cmd, run_newsmon
 from tests.distributed_cluster import Cluster, articles, free_port, instance_of, needs_redis, redis_server
@@ -147,7 +147,12 @@ def test_a_killed_schedulers_run_is_closed_and_withdrawn(tmp_path, redis_url, se
     first.kill()
     first.wait()
     assert [r["status"] for r in runs(db)] == ["running"]
-    # a crawler that starts now leaves the abandoned announcement alone (and withdraws it)
+    # once the dead scheduler's heartbeat has run out (a crawler started before that may rightly take
+    # the run), a crawler that starts leaves the abandoned announcement alone (and withdraws it)
+    info, = announced(server).values()
+    heartbeat = RunKeys(info["instance"], info["run_id"]).dispatcher
+    wait_for(lambda: not server.exists(heartbeat) and time.time() - info["announced"] > 2, 30,
+             "the dead scheduler's heartbeat to run out")
     cluster = Cluster(tmp_path, redis_url, config, db)
     cluster.env["NEWSMON_DISPATCHER_TTL"] = "2"
     try:

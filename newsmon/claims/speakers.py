@@ -26,6 +26,7 @@ from newsmon.claims.vocabulary import (
     PLACE_SPEAKERS,
     POSSESSIVE_ORG_RE,
     PRONOUNS,
+    QUOTE_CUES,
     RELATIVE_RE,
     ROLE_HEADS,
     ROLE_WORDS,
@@ -469,9 +470,8 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
         if person:
             art.note_person(person.name, pos)
             return person.name, person.roles[0] if person.roles else m.role, "person"
-        if bare_word(m.text.split()[0]) in ("the", "a", "an", "one"):  # "the president", unresolved
-            return generic_name(m.text), m.role, "unnamed"
-        return None, m.role, "person"
+        # "the president" unresolved, "analyst says", "Philippine lawmaker wants": shown as written
+        return generic_name(m.text), m.role, "unnamed"
     if m.kind == "organisation":
         art.note_org(m.name, pos)
         return m.name, m.role, "organisation"
@@ -563,18 +563,37 @@ def _with_number(np_words: list[str], words: list[str]) -> list[str]:
     return np_words
 
 
+DATELINE_RE = re.compile(r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:,[^—–\n]{1,40}?)?(?: \([A-Za-z. ]{1,20}\))? [—–-]{1,2} ")
+_ADVERB_ENDS = ("ally", "ntly", "tely", "ously", "ively", "ssly", "rtly", "larly", "edly")
+
+
+def _opens_phrase(words: list[str]) -> bool:
+    """Does a sentence open with an adverb or a participle phrase before its subject
+    ("Shortly after …, X", "Rallying hundreds of …, X", "Promising that …, X")?"""
+    first = words[0].rstrip(",")
+    if first.lower().endswith(_ADVERB_ENDS):
+        return True
+    return first.endswith("ing") and len(first) > 5 and len(words) > 1 and words[1][:1].islower() \
+        and bare_word(words[1]) not in QUOTE_CUES
+
+
 def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     """The main subject of a sentence: first NP, after a leading 'In X, ' phrase."""
     body = masked
     offset = 0
+    if body[:1].isupper() and body[1:2].isupper():
+        dateline = DATELINE_RE.match(body)  # "BUENA PARK, Calif. - Rallying …": no subject
+        if dateline:
+            offset = dateline.end()
+            body = body[offset:]
     # The subject ends at the first word that cannot be in it, almost always among
     # the first few: split only those unless all of them can be.
     words = body.split(None, 8)
-    if words and (bare_word(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0])):
+    if words and (bare_word(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0]) or _opens_phrase(words)):
         comma = body.find(", ")
         if 0 < comma < 90:
-            offset = comma + 2
-            body = body[offset:]
+            offset += comma + 2
+            body = body[comma + 2:]
             words = body.split(None, 8)
     np_words = _with_number(list(takewhile(is_np_word, words[:8])), words)
     if len(np_words) == 8 and len(words) == 9:

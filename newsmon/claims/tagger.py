@@ -449,6 +449,15 @@ _MARKS_AND_ENDS = OPEN_MARKS | CLOSE_MARKS | SENT_END | {'"'}
 
 
 @lru_cache(maxsize=1)
+def cue_lexicon() -> dict[str, str]:
+    """The shipped cue lexicon: word -> "hi" / "mid" / "lo", how often the PolNeAR train
+    split uses the word as (part of) a cue (empty when the file is missing)."""
+    if not LEXICON_PATH.exists():
+        return {}
+    return json.loads(LEXICON_PATH.read_text(encoding="utf-8"))["cues"]
+
+
+@lru_cache(maxsize=1)
 def shipped_tagger() -> AttributionTagger | None:
     """The shipped model, or None when it is missing (a checkout without it still extracts, by rules)."""
     if not WEIGHTS_PATH.exists() or not LEXICON_PATH.exists():

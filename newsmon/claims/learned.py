@@ -225,6 +225,11 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         mention = _subject(masked, sentence_of, ps, a, b, cue)
         if mention is not None and not _plausible(mention, mid_caps):
             mention = None
+    if mention is None and cue is not None:  # a tagged speaker earlier in the sentence, however far
+        s0 = sentence_of(cue.start)[0]
+        before = [s for s in speakers if s0 <= s.start and s.end <= min(cue.start, a)]
+        if before:
+            mention = _mention(text, masked, before[0], mid_caps, ps)
     inner = text[a:b].strip(QUOTE_MARKS + " ")
     direct = quoted and text[b - 1] in QUOTE_MARKS and inner.count("“") == 0
     while b > a and text[b - 1] in ".,;:":

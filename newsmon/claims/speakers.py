@@ -246,6 +246,7 @@ class SpeakerRegistry:
         self.by_token: dict[str, list[Person]] = {}
         self.orgs: list[tuple[int, str]] = []         # (pos, name) of organisation speakers/subjects
         self.salient: list[tuple[int, str]] = []      # (pos, person name): speakers and subjects
+        self.text = ""                                # the article (how often a name occurs in it)
 
     # -- registry --------------------------------------------------------
     def add_person(self, name: str, role: str | None, pos: int, gender: str | None = None) -> Person:
@@ -280,13 +281,23 @@ class SpeakerRegistry:
     def find_by_role(self, role: str, pos: int) -> Person | None:
         """'the spokesman' / 'The Kremlin spokesman' -> the person who holds that role."""
         want = {bare_word(w) for w in role.split()} - {"the"}
-        best = None
+        holders = []
         for p in self.people:
             for r in p.roles:
                 have = {bare_word(w) for w in r.split()}
-                if want <= have and not (have - want) & _LESSER_ROLE and (
-                        best is None or abs(p.pos - pos) < abs(best.pos - pos)):
-                    best = p
+                if want <= have and not (have - want) & _LESSER_ROLE:
+                    holders.append(p)
+                    break
+        if not holders:
+            return None
+        best = min(holders, key=lambda p: abs(p.pos - pos))
+        if len(holders) > 1 and self.text:
+            # the holder the article is about, not one named once in an aside ("the president"
+            # of an article about Obama is not "President Ronald Reagan" mentioned near the end)
+            count = {p.name: self.text.count(p.name.split()[-1]) for p in holders}
+            top = max(holders, key=lambda p: count[p.name])
+            if count[top.name] >= max(3, 3 * count[best.name]):
+                return top
         return best
 
     def note_org(self, name: str, pos: int) -> None:
@@ -329,6 +340,7 @@ class SpeakerRegistry:
 def build_registry(text: str, paras) -> SpeakerRegistry:
     """Pre-pass: every 'Role First Last' in the article, so 'Peskov' finds 'Dmitry Peskov'."""
     art = SpeakerRegistry()
+    art.text = text
     for ps, pe in paras:
         line = text[ps:pe]
         if title_case(line):
@@ -563,7 +575,8 @@ def _with_number(np_words: list[str], words: list[str]) -> list[str]:
     return np_words
 
 
-DATELINE_RE = re.compile(r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:,[^—–\n]{1,40}?)?(?: \([A-Za-z. ]{1,20}\))? [—–-]{1,2} ")
+DATELINE_RE = re.compile(r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:,[^—–\n]{1,40}?)?(?: \([A-Za-z. ]{1,20}\))? [—–-]{1,2} "
+                         r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)* \([A-Za-z. ]{1,20}\) [—–-]{1,2} ")  # "Washington (AFP) –"
 _ADVERB_ENDS = ("ally", "ntly", "tely", "ously", "ively", "ssly", "rtly", "larly", "edly")
 
 
@@ -581,7 +594,7 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     """The main subject of a sentence: first NP, after a leading 'In X, ' phrase."""
     body = masked
     offset = 0
-    if body[:1].isupper() and body[1:2].isupper():
+    if body[:1].isupper():
         dateline = DATELINE_RE.match(body)  # "BUENA PARK, Calif. - Rallying …": no subject
         if dateline:
             offset = dateline.end()
@@ -589,12 +602,23 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     # The subject ends at the first word that cannot be in it, almost always among
     # the first few: split only those unless all of them can be.
     words = body.split(None, 8)
-    if words and (bare_word(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0]) or _opens_phrase(words)):
+    opens = bool(words) and _opens_phrase(words)
+    if words and (bare_word(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0]) or opens):
         comma = body.find(", ")
         if 0 < comma < 90:
             offset += comma + 2
             body = body[comma + 2:]
             words = body.split(None, 8)
+            place = body.find(", ", 0, 40)
+            before = masked[:offset - 2].rsplit(None, 1)
+            if place > 0 and before and _is_cap(before[-1]) and len(body[:place].split()) <= 3 \
+                    and all(_is_cap(w) for w in body[:place].split()):
+                # "in Salem, New Hampshire, Trump …": the opening phrase ends after the place's state
+                offset += place + 2
+                body = body[place + 2:]
+                words = body.split(None, 8)
+        elif opens:
+            return None, 0  # "Holding signs calling Christie “…,” the protesters …": no subject found
     np_words = _with_number(list(takewhile(is_np_word, words[:8])), words)
     if len(np_words) == 8 and len(words) == 9:
         words = body.split()

@@ -62,3 +62,24 @@ def test_subject_after_a_dateline_or_an_opening_phrase(text, speaker):
 def test_a_role_nobody_holds_is_shown_as_written():
     claims = extract_claims("Her fate in the election hinges on the economy at the time, analyst says.")
     assert [(c["speaker"], c["speaker_type"]) for c in claims] == [("analyst", "unnamed")]
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("We asked shoppers what they think.\n“Maybe we can build a wall around the mayor instead.” ― Steve Quinlan.\n"
+     "“The least qualified man ever to run for this office.” ― Ana Ruiz", "The least qualified", "Ana Ruiz"),
+    ("The claim was checked.\n\"Almost all new income is going to the top 1 percent of earners.\"\n- Bernie Sanders.\n"
+     "The senator is relying on old data.", "Almost all new income", "Bernie Sanders"),
+])
+def test_a_quote_signed_by_a_name_after_a_dash(text, quote, speaker):
+    assert speaker_of(text, quote) == (speaker, "direct")
+
+
+def test_a_section_heading_between_dashes_signs_nothing():
+    text = "“Nobody wants to see their town change this fast.”\n– An immigrant himself –.\nRamos lives here."
+    assert all(c["speaker"] is None for c in extract_claims(text))
+
+
+def test_a_surname_that_is_a_role_word():
+    text = ("Rep. Peter King of New York spoke after the hearing. "
+            "“We need far more data on this before we vote,” Mr. King said.")
+    assert speaker_of(text, "We need far more data")[0] == "Peter King"

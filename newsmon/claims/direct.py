@@ -196,6 +196,28 @@ def before_attribution(masked: str, sent_start: int, open_at: int):
     return None
 
 
+DASH_NAME_RE = re.compile(r"[―—–-]{1,2}\s*([A-Z@][^―—–\n]{1,80}?)[.\s]*$")
+
+
+def dash_attribution(masked: str, paras, seg: Segment):
+    """A quote signed by a name line after a dash, in its paragraph or alone in the next one
+    ('“…” ― Steve Quinlan', '“…”\n- Bernie Sanders.'), as vox pops and fact checks print them."""
+    ps, pe = paras[seg.para]
+    after = masked[seg.end + 1:pe].strip()
+    at = seg.end + 1
+    if not after and seg.para + 1 < len(paras):
+        at, pe = paras[seg.para + 1]
+        after = masked[at:pe].strip()
+    m = DASH_NAME_RE.match(after)
+    if not m or len(m.group(1).split()) > 12:
+        return None
+    pos = masked.find(m.group(1), at, pe)
+    mention = phrase_speaker(m.group(1).lstrip("@"), pos)
+    if mention is None or mention.kind not in ("person", "organisation"):
+        return None
+    return mention, "dash", pos
+
+
 def colon_intro(masked: str, paras, sents, seg: Segment):
     """A quote that opens its paragraph after a paragraph ending in a colon ('Cruz continued:',
     'President Clinton released the following statement:'): that sentence's attribution."""

@@ -10,6 +10,7 @@ from newsmon.claims.direct import (
     chain_attributions,
     colon_intro,
     continues_quote,
+    dash_attribution,
     is_sentence_like,
     is_whole_paragraph,
     prev_close,
@@ -91,7 +92,7 @@ def extract_claims(text: str) -> list[dict]:
             if attr is None:
                 tie = tie_attribution(masked, body_start, seg.start - 1, sent_speaker)
             if attr is None and tie is None and seg.closed:
-                attr = verb_attribution(text, masked, seg.end, s1)
+                attr = verb_attribution(text, masked, seg.end, s1) or dash_attribution(masked, paras, seg)
             res = None
             if attr:
                 mention, cue, cue_pos = attr

@@ -173,6 +173,9 @@ def parse_np(words: list[str], pos: int) -> Mention | None:
     return Mention(*fields, pos=pos) if fields else None
 
 
+_HONORIFICS = frozenset(("mr", "mrs", "ms", "miss", "dr", "mr.", "mrs.", "ms.", "dr."))
+
+
 @lru_cache(maxsize=1 << 14)  # speakers and subjects recur within and across articles
 def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
     """parse_np without the position: (text, name, role, kind), or None."""
@@ -194,9 +197,12 @@ def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
             and (not any(bare_word(t) in ROLE_HEADS for t in toks[:-1]) or not any(map(_is_cap, toks[1:]))) \
             and len(toks) <= 3:
         return (text, None, None, "unnamed")  # "Prosecutors", "Israeli officials"
-    last_head = max((i for i, b in enumerate(low)
-                     if b in ROLE_HEADS or ("-" in b and any(x in ROLE_HEADS for x in b.split("-")))),
-                    default=-1)
+    heads = [i for i, b in enumerate(low)
+             if b in ROLE_HEADS or ("-" in b and any(x in ROLE_HEADS for x in b.split("-")))]
+    last_head = heads[-1] if heads else -1
+    if len(heads) > 1 and last_head == len(toks) - 1 and _is_cap(toks[-1]) \
+            and (low[-2] in _HONORIFICS or heads[-2] < len(toks) - 2):
+        last_head = heads[-2]  # "Mr. King", "Rep. Peter King": a surname that is also a role word
     name_toks = toks[last_head + 1:]
     role = " ".join(toks[:last_head + 1]) or None
     if not name_toks and role:

@@ -314,13 +314,12 @@ class SpeakerRegistry:
 
     def last_person(self, pos: int, gender: str | None = None) -> str | None:
         """The latest salient person before pos; with a gender, the latest not known to be of the other."""
-        best = None
-        for p, n in self.salient:
-            if p <= pos and (best is None or p >= best[0]):
-                if gender and self.gender_of(n, p) not in (None, gender):
-                    continue
-                best = (p, n)
-        return best[1] if best else None
+        # latest first (the later of two at one offset): the gender is looked up only until one fits
+        for p, i in sorted(((p, i) for i, (p, _) in enumerate(self.salient) if p <= pos), reverse=True):
+            n = self.salient[i][1]
+            if not gender or self.gender_of(n, p) in (None, gender):
+                return n
+        return None
 
     def gender_of(self, name: str, pos: int) -> str | None:
         person = self.find_person(name, pos)
@@ -600,7 +599,7 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     """The main subject of a sentence: first NP, after a leading 'In X, ' phrase."""
     body = masked
     offset = 0
-    if body[:1].isupper():
+    if body[:1].isupper() and ("—" in body[:160] or "–" in body[:160] or " -" in body[:160]):
         dateline = DATELINE_RE.match(body)  # "BUENA PARK, Calif. - Rallying …": no subject
         if dateline:
             offset = dateline.end()

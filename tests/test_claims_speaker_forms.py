@@ -83,3 +83,12 @@ def test_a_surname_that_is_a_role_word():
     text = ("Rep. Peter King of New York spoke after the hearing. "
             "“We need far more data on this before we vote,” Mr. King said.")
     assert speaker_of(text, "We need far more data")[0] == "Peter King"
+
+
+def test_a_title_keeps_a_surname_with_its_gender():
+    text = ("Hillary Clinton spoke in Des Moines on Monday. Bill Clinton campaigned in Ohio, where he "
+            "drew a large crowd. Mrs. Clinton said the plan would create jobs in every state. "
+            "Mr. Clinton said the race was far from over.")
+    assert {c["quote"]: c["speaker"] for c in extract_claims(text)} == {
+        "the plan would create jobs in every state": "Hillary Clinton",
+        "the race was far from over": "Bill Clinton"}

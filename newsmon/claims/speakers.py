@@ -269,8 +269,9 @@ class SpeakerRegistry:
                 self.by_token.setdefault(_norm_token(t), []).append(p)
         return p
 
-    def find_person(self, name: str, pos: int) -> Person | None:
-        """Full person for a (possibly short or variant) name mention."""
+    def find_person(self, name: str, pos: int, gender: str | None = None) -> Person | None:
+        """Full person for a (possibly short or variant) name mention; with a gender (the
+        mention's title: "Mrs. Clinton"), one the article does not show to be of the other."""
         toks = name.split()
         cands = self.by_token.get(_norm_token(toks[-1]), [])
         if len(toks) > 1:
@@ -279,6 +280,8 @@ class SpeakerRegistry:
                 return exact[0]
             cands = [p for p in cands if len(p.name.split()) >= len(toks)
                      and all(_norm_token(t) in {_norm_token(x) for x in p.name.split()} for t in toks)]
+        if gender and len(cands) > 1:
+            cands = [p for p in cands if p.gender in (None, gender)] or cands
         if not cands:
             return None
         before = [p for p in cands if p.pos <= pos]
@@ -494,7 +497,7 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
         return m.name, m.role, "organisation"
     if not m.name:
         return generic_name(m.text) or None, m.role, "unnamed"
-    person = art.find_person(m.name, pos)
+    person = art.find_person(m.name, pos, gender_of_words(m.role.split()) if m.role else None)
     if person:
         art.note_person(person.name, pos)
         role = m.role or (person.roles[0] if person.roles else None)

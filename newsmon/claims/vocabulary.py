@@ -181,6 +181,7 @@ CAP_STOP = {
     "instead", "around", "among", "amid", "like", "unlike", "indeed", "perhaps", "once", "yet",
     "even", "only", "just", "thus", "moreover", "furthermore", "nonetheless", "nevertheless",
     "otherwise", "already", "almost", "nearly", "until", "within", "without", "through", "throughout",
+    "neither", "nor", "either", "whether",
 }
 # Titles and role words that say a person's gender (he/she resolve only to a match).
 GENDERED_WORDS = {

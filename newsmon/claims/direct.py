@@ -18,6 +18,7 @@ from newsmon.claims.speakers import (
     right_speaker,
     sentence_subject,
 )
+from newsmon.claims.tagger import cue_lexicon
 from newsmon.claims.vocabulary import (
     AND_BUT,
     BE_FORMS,
@@ -26,6 +27,7 @@ from newsmon.claims.vocabulary import (
     PASSIVE_BY_RE,
     PRONOUNS,
     QUOTE_CUE_RE,
+    QUOTE_CUES,
     TIE_NOUN_RE,
     TIE_RE,
     cue_text,
@@ -71,10 +73,67 @@ def after_attribution(masked: str, close: int, sent_end: int):
         rest = head[m.end():]
         mention = right_speaker(rest, base + m.end())
         if mention is None or mention.kind not in ("person", "organisation"):
-            mention = phrase_speaker(_phrase_after(rest), base + m.end()) or mention
+            mention = phrase_speaker(phrase_after(rest), base + m.end()) or mention
+        if mention is None:  # "said the 46-year-old.": kept as written
+            words = phrase_after(rest).split(",")[0].split()
+            if 1 < len(words) <= 4 and _is_noun_phrase(words):
+                mention = Mention(" ".join(words), kind="unnamed", pos=base + m.end())
     if mention is None:
         return None
     return mention, cue, base + m.start()
+
+
+_NOT_SPEECH = frozenset(("has", "was", "is", "does", "goes", "gets", "its", "this", "thus", "plus", "has", "us"))
+
+
+def speech_verb(word: str) -> bool:
+    """Is a lower-case word a reporting verb: a quote cue of the rules, or a verb form
+    ("charged", "explains", "write") the tagger's training text often uses as a cue."""
+    if word in QUOTE_CUES:
+        return True
+    if not word.isalpha() or not word.islower() or word in _NOT_SPEECH:
+        return False
+    lex = cue_lexicon()
+    if word.endswith(("ed", "s")) and lex.get(word) in ("hi", "mid"):
+        return True
+    return lex.get(word + "s") in ("hi", "mid") and lex.get(word) is not None  # "the two write"
+
+
+def verb_attribution(text: str, masked: str, close: int, sent_end: int):
+    """A quote ending in ',' '?' or '!' whose sentence goes on with a speaker and a reporting
+    verb the rules' cue list lacks: '“…,” Kelly charged in her assault.', '“…,” the two write.',
+    '“…,” exhorted Clinton’s introducer, actress Jamie Lee Curtis.' (close: the closing mark)."""
+    if text[close - 1:close] not in (",", "?", "!") or masked[close:close + 1] not in ("”", '"'):
+        return None
+    tail = masked[close + 1:sent_end]
+    lead = len(tail) - len(tail.lstrip(" "))
+    words = tail.split()[:12]
+    if not words or MASK in words[0]:
+        return None
+    base = close + 1 + lead
+    first = words[0]
+    if speech_verb(first):  # inverted: "exhorted X"
+        rest = tail[lead + len(first):]
+        mention = right_speaker(rest, base + len(first) + 1)
+        if mention is None or mention.kind not in ("person", "organisation"):
+            mention = phrase_speaker(phrase_after(rest), base + len(first) + 1) or mention
+        return (mention, first, base) if mention else None
+    for k, w in enumerate(words[1:7], 1):
+        verb = w.rstrip(",.;:!?")
+        if not speech_verb(verb):
+            if w[-1] in ".;:!?" and not bare_word(w).endswith("."):
+                return None  # the sentence ends with no reporting verb
+            continue
+        before = " ".join(words[:k])
+        mention = _np_before_cue(before, base)
+        if mention is None or mention.kind not in ("person", "organisation"):
+            mention = phrase_speaker(before, base) or mention
+        if mention is None and _is_noun_phrase(words[:k]):
+            mention = Mention(before.strip(" ,"), kind="unnamed", pos=base)  # "the two", "this source"
+        if mention is None or mention.text.isupper():
+            return None  # after a quote a capitalised "Kelly" is a name, not an adverb; capitals are a headline
+        return mention, verb, base + len(tail[lead:].split(w, 1)[0])
+    return None
 
 
 def _np_before_cue(before: str, base: int):
@@ -95,10 +154,10 @@ _CLAUSE_WORDS = frozenset(("is", "was", "are", "were", "has", "had", "have", "wi
 def _is_noun_phrase(words: list[str]) -> bool:
     """A short phrase with no clause in it ('the statement', 'one protester')."""
     return all(bare_word(w) not in _CLAUSE_WORDS and w[-1] not in ".;:!?" for w in words) \
-        and bare_word(words[0]) in ("the", "a", "an", "one", "another", "his", "her", "their", "its")
+        and bare_word(words[0]) in ("the", "a", "an", "one", "another", "his", "her", "their", "its", "this", "these")
 
 
-def _phrase_after(rest: str) -> str:
+def phrase_after(rest: str) -> str:
     """The words after an inverted cue, up to the sentence's end (abbreviations and initials kept)."""
     out = []
     for w in rest.split()[:20]:
@@ -135,6 +194,48 @@ def before_attribution(masked: str, sent_start: int, open_at: int):
         if subj and looks_like_speaker(subj):
             return subj, "colon", spos
     return None
+
+
+DASH_NAME_RE = re.compile(r"[―—–-]{1,2}\s*([A-Z@][^―—–\n]{1,80}?)[.\s]*$")
+
+
+def dash_attribution(masked: str, paras, seg: Segment):
+    """A quote signed by a name line after a dash, in its paragraph or alone in the next one
+    ('“…” ― Steve Quinlan', '“…”\n- Bernie Sanders.'), as vox pops and fact checks print them."""
+    ps, pe = paras[seg.para]
+    after = masked[seg.end + 1:pe].strip()
+    at = seg.end + 1
+    if not after and seg.para + 1 < len(paras):
+        at, pe = paras[seg.para + 1]
+        after = masked[at:pe].strip()
+    m = DASH_NAME_RE.match(after)
+    if not m or len(m.group(1).split()) > 12:
+        return None
+    pos = masked.find(m.group(1), at, pe)
+    mention = phrase_speaker(m.group(1).lstrip("@"), pos)
+    if mention is None or mention.kind not in ("person", "organisation"):
+        return None
+    return mention, "dash", pos
+
+
+def colon_intro(masked: str, paras, sents, seg: Segment):
+    """A quote that opens its paragraph after a paragraph ending in a colon ('Cruz continued:',
+    'President Clinton released the following statement:'): that sentence's attribution."""
+    if seg.para == 0 or masked[paras[seg.para][0]:seg.start - 1].strip():
+        return None
+    ps, pe = paras[seg.para - 1]
+    if not masked[ps:pe].rstrip().endswith(":"):
+        return None
+    s0 = max((a for a, _, _ in sents if ps <= a < pe), default=ps)
+    got = before_attribution(masked, s0, pe)
+    if got is not None and got[1] == "colon":
+        # no cue at the colon: the subject must be followed by a reporting verb
+        # ('Cruz called them on it:'), not be a title ('Partial transcript as follows:')
+        words = masked[got[2]:pe].split()
+        k = len(got[0].text.split())
+        if k >= len(words) or not speech_verb(words[k].rstrip(",:")):
+            return None
+    return got
 
 
 def tie_attribution(masked: str, sent_start: int, open_at: int, sent_speaker):

@@ -8,11 +8,14 @@ from newsmon.claims.direct import (
     after_attribution,
     before_attribution,
     chain_attributions,
+    colon_intro,
     continues_quote,
+    dash_attribution,
     is_sentence_like,
     is_whole_paragraph,
     prev_close,
     tie_attribution,
+    verb_attribution,
 )
 from newsmon.claims.indirect import indirect_claims, sentence_cues
 from newsmon.claims.learned import learned_claims
@@ -88,6 +91,8 @@ def extract_claims(text: str) -> list[dict]:
             tie = None
             if attr is None:
                 tie = tie_attribution(masked, body_start, seg.start - 1, sent_speaker)
+            if attr is None and tie is None and seg.closed:
+                attr = verb_attribution(text, masked, seg.end, s1) or dash_attribution(masked, paras, seg)
             res = None
             if attr:
                 mention, cue, cue_pos = attr
@@ -103,6 +108,8 @@ def extract_claims(text: str) -> list[dict]:
             elif continues_quote(masked, seg, s0, prev_attr_in_para):
                 mention, cue, res = prev_attr_in_para[seg.para]
                 cue_pos = seg.start
+            elif (intro := colon_intro(masked, paras, sents, seg)) is not None:
+                mention, cue, cue_pos = intro
             elif is_whole_paragraph(masked, paras, seg) and (seg.para - 1) in last_para_claim:
                 prev = last_para_claim[seg.para - 1]
                 mention, cue, cue_pos = None, prev["cue"], seg.start

@@ -12,18 +12,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, insort
+from itertools import takewhile
 
+from newsmon.claims.direct import phrase_after
 from newsmon.claims.records import make_claim
+from newsmon.claims.sentences import MASK
 from newsmon.claims.speakers import (
     Mention,
     left_speaker,
     looks_like_speaker,
     names_no_speaker,
     parse_np,
+    phrase_speaker,
+    right_speaker,
     sentence_subject,
     title_case,
 )
 from newsmon.claims.tagger import Span, shipped_tagger
+from newsmon.claims.vocabulary import QUOTE_CUE_RE, cue_text
 
 QUOTE_MARKS = "“”\"‘’"
 
@@ -55,7 +61,7 @@ def _nearest(spans: list[Span], to: Span, max_gap: int) -> Span | None:
     return best[1] if best else None
 
 
-def _mention(text: str, masked: str, s: Span, mid_caps) -> Mention | None:
+def _mention(text: str, masked: str, s: Span, mid_caps, ps: int = -1) -> Mention | None:
     """The speaker a tagged S span names: parsed like the rules' mentions, else as written;
     "who" is the noun phrase before it."""
     words = text[s.start:s.end].strip(" .,;:()[]").split()
@@ -64,11 +70,14 @@ def _mention(text: str, masked: str, s: Span, mid_caps) -> Mention | None:
     if len(words) == 1 and words[0].lower() in ("who", "which", "that"):
         return left_speaker(masked[max(0, s.start - 200):s.start].rstrip(" ,"), s.start)
     m = parse_np(words, s.start)
+    if (m is None or m.kind not in ("person", "organisation")) and "," in text[s.start:s.end]:
+        named = phrase_speaker(" ".join(words), s.start)  # "the evening's host, actress Maria Lopez"
+        m = named if named is not None and named.kind == "person" else m
     if m is None:
         # what the rules cannot parse is no name: shown as written, followed in no other article
         m = Mention(" ".join(words), name=None, kind="unnamed", pos=s.start)
-    if not _plausible(m, mid_caps):
-        return None
+    if not _plausible(m, mid_caps) and not (s.start == ps and text[s.end:s.end + 1] == ":"):
+        return None  # a transcript's "FALLIN:" opening its paragraph is a speaker, in capitals too
     return m
 
 
@@ -94,15 +103,48 @@ def _rules_speaker(masked: str, sentence_of, ps: int, cue: Span) -> Mention | No
     return left_speaker(ctx, cue.start)
 
 
+def _right_speaker(masked: str, sentence_of, cue: Span) -> Mention | None:
+    """The speaker named right after a cue that follows its content: a person or an organisation."""
+    rest = masked[cue.end:sentence_of(cue.start)[1]]
+    m = right_speaker(rest, cue.end)
+    if m is None or m.kind not in ("person", "organisation"):
+        m = phrase_speaker(phrase_after(rest), cue.end) or m
+    return m if m is not None and m.kind in ("person", "organisation") else None
+
+
+def _inner_speaker(masked: str, a: int, b: int) -> Mention | None:
+    """A tagged quote that runs over its own attribution ('“…” that is sexist, Brock said.
+    “…”'): the speaker of a quote cue in it, outside the quote marks."""
+    for m in QUOTE_CUE_RE.finditer(masked, a, b):
+        if cue_text(m.group()) == "according to":
+            continue
+        left = masked[max(a, m.start() - 120):m.start()]
+        cut = max(left.rfind("”"), left.rfind('"'), left.rfind(MASK))
+        got = left_speaker(left[cut + 1:], m.start())
+        if got is None:
+            rest = masked[m.end():b]
+            got = right_speaker(rest, m.end())
+        if got is not None and got.kind in ("person", "organisation", "pronoun"):
+            return got
+    return None
+
+
 def _subject(masked: str, sentence_of, ps: int, a: int, b: int, cue: Span | None) -> Mention | None:
     """The subject of the sentence a content is in (or the one before it, for a content
     that opens its sentence), when it reads as a speaker: a person, an organisation,
     a group or a pronoun, not a dateline ("WASHINGTON —") or a participle."""
-    s0 = sentence_of(a)[0]
+    s0, s1 = sentence_of(a)
     if s0 >= a:
         s0 = sentence_of(max(ps, a - 1))[0]
-    m = sentence_subject(masked[s0:cue.end if cue else a], s0)[0]
-    if m is None or m.start_in(a, b) or m.kind not in SUBJECT_KINDS:
+    m = None
+    if cue is not None and cue.start < a and masked[b:b + 1] == "," and b < s1:
+        lead = masked[s0:cue.start]
+        if len(lead[lead.rfind(",") + 1:].split()) <= 1:
+            # "Promising that …, Bolton said", "while discussing …, Ryan said": the clause after the comma
+            m = sentence_subject(masked[b + 1:s1].lstrip(), b + 1 + len(masked[b + 1:s1]) - len(masked[b + 1:s1].lstrip()))[0]
+    if m is None:
+        m = sentence_subject(masked[s0:cue.end if cue else a], s0)[0]
+    if m is None or m.start_in(a, b) or m.kind not in SUBJECT_KINDS + ("role", "unnamed"):
         return None
     words = m.text.split()
     if m.text.isupper() and len(m.text) > 3 or words[0].lower().endswith("ing"):
@@ -137,10 +179,10 @@ def learned_claims(text: str, original: str, masked: str, paras, art, taken: lis
             found.append(set(MID_CAPS_RE.findall(text)))
         return found[0]
 
-    for (ps, pe), spans in zip(paras, tagger.tag_text(original, paras)):
+    for (ps, _pe), spans in _tagged(tagger, text, original, paras, taken):
         contents = [s for s in spans if s.kind == "Q"]
-        if not contents or title_case(text[ps:pe]):
-            continue  # a headline: its verbs are no attribution
+        if not contents:
+            continue
         cues = [s for s in spans if s.kind == "C"]
         speakers = [s for s in spans if s.kind == "S"]
         for q in contents:
@@ -151,6 +193,44 @@ def learned_claims(text: str, original: str, masked: str, paras, art, taken: lis
     return out
 
 
+COVERED = 0.8   # a paragraph the rules' claims cover this much of is left to them (see _tagged)
+
+
+def _tagged(tagger, text: str, original: str, paras, taken: list[tuple[int, int]]):
+    """(paragraph, its tagged spans) of the paragraphs worth tagging: not a headline (its
+    verbs are no attribution) and not covered by the rules' claims (80 % of its characters:
+    on the validation tenth of the train split that lost 1 tagged claim in 3,043 and
+    spared a sixth of the tagger's tokens). The paragraphs are tagged as one text, each
+    decoded apart as ever, and the spans moved back to the article's offsets."""
+    todo = [(ps, pe) for ps, pe in paras
+            if _covered(taken, ps, pe) < COVERED * (pe - ps) and not title_case(text[ps:pe])]
+    if not todo:
+        return []
+    joined = "\n".join(original[ps:pe] for ps, pe in todo)
+    at, local = 0, []
+    for ps, pe in todo:
+        local.append((at, at + pe - ps))
+        at += pe - ps + 1
+    out = []
+    for (ps, pe), (ls, _), spans in zip(todo, local, tagger.tag_text(joined, local)):
+        for s in spans:
+            s.start += ps - ls
+            s.end += ps - ls
+        out.append(((ps, pe), spans))
+    return out
+
+
+def _covered(taken: list[tuple[int, int]], a: int, b: int) -> int:
+    """Characters of [a, b) within the taken spans (sorted, disjoint)."""
+    k = max(0, bisect_left(taken, (a, a)) - 1)
+    got = 0
+    for x, y in taken[k:]:
+        if x >= b:
+            break
+        got += max(0, min(b, y) - max(a, x))
+    return got
+
+
 def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, mentions, mid_caps) -> dict | None:
     """The claim of one tagged content, or None when it is not one."""
     a, b = q.start, q.end
@@ -159,7 +239,8 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if b - a < 3 or " " not in text[a:b].strip() or _overlaps(taken, a, b):
         return None
     sent = sentence_of(a)
-    if any(sent[0] <= at < sent[1] and len(m) > 3 and m in text[a:b] for at, m in mentions):
+    k = bisect_left(mentions, (sent[0], ""))   # mentions: sorted by offset
+    if any(len(m) > 3 and m in text[a:b] for at, m in takewhile(lambda x: x[0] < sent[1], mentions[k:k + 40])):
         return None  # holds the speaker of a claim of its sentence: that claim's attribution
     quoted = text[a] in QUOTE_MARKS
     if quoted and not _one_quote(text, a, b):
@@ -171,15 +252,24 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if cue is not None and text[cue.start:cue.end].lower().startswith("accord") \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
         return None  # "according to figures / a report": no speaker (the rules' convention)
-    mention = _mention(text, masked, spk, mid_caps) if spk else None
+    mention = _mention(text, masked, spk, mid_caps, ps) if spk else None
     if mention is None and cue is not None:  # the rules' noun phrase before the cue
         ruled = _rules_speaker(masked, sentence_of, ps, cue)
         if ruled is not None and ruled.kind in SUBJECT_KINDS + ("unnamed", "role") and _plausible(ruled, mid_caps):
             mention = ruled
+    if mention is None and cue is not None and cue.start >= b:  # "…,” said Jeremy Bash, who …"
+        mention = _right_speaker(masked, sentence_of, cue)
+    if mention is None and cue is None:  # a quoted content holding its own attribution
+        mention = _inner_speaker(masked, a, b)
     if mention is None:  # the subject of the sentence
         mention = _subject(masked, sentence_of, ps, a, b, cue)
         if mention is not None and not _plausible(mention, mid_caps):
             mention = None
+    if mention is None and cue is not None:  # a tagged speaker earlier in the sentence, however far
+        s0 = sentence_of(cue.start)[0]
+        before = [s for s in speakers if s0 <= s.start and s.end <= min(cue.start, a)]
+        if before:
+            mention = _mention(text, masked, before[0], mid_caps, ps)
     inner = text[a:b].strip(QUOTE_MARKS + " ")
     direct = quoted and text[b - 1] in QUOTE_MARKS and inner.count("“") == 0
     while b > a and text[b - 1] in ".,;:":

@@ -26,6 +26,7 @@ from newsmon.claims.vocabulary import (
     PLACE_SPEAKERS,
     POSSESSIVE_ORG_RE,
     PRONOUNS,
+    QUOTE_CUES,
     RELATIVE_RE,
     ROLE_HEADS,
     ROLE_WORDS,
@@ -172,6 +173,9 @@ def parse_np(words: list[str], pos: int) -> Mention | None:
     return Mention(*fields, pos=pos) if fields else None
 
 
+_HONORIFICS = frozenset(("mr", "mrs", "ms", "miss", "dr", "mr.", "mrs.", "ms.", "dr."))
+
+
 @lru_cache(maxsize=1 << 14)  # speakers and subjects recur within and across articles
 def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
     """parse_np without the position: (text, name, role, kind), or None."""
@@ -193,9 +197,12 @@ def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
             and (not any(bare_word(t) in ROLE_HEADS for t in toks[:-1]) or not any(map(_is_cap, toks[1:]))) \
             and len(toks) <= 3:
         return (text, None, None, "unnamed")  # "Prosecutors", "Israeli officials"
-    last_head = max((i for i, b in enumerate(low)
-                     if b in ROLE_HEADS or ("-" in b and any(x in ROLE_HEADS for x in b.split("-")))),
-                    default=-1)
+    heads = [i for i, b in enumerate(low)
+             if b in ROLE_HEADS or ("-" in b and any(x in ROLE_HEADS for x in b.split("-")))]
+    last_head = heads[-1] if heads else -1
+    if len(heads) > 1 and last_head == len(toks) - 1 and _is_cap(toks[-1]) \
+            and (low[-2] in _HONORIFICS or heads[-2] < len(toks) - 2):
+        last_head = heads[-2]  # "Mr. King", "Rep. Peter King": a surname that is also a role word
     name_toks = toks[last_head + 1:]
     role = " ".join(toks[:last_head + 1]) or None
     if not name_toks and role:
@@ -245,6 +252,7 @@ class SpeakerRegistry:
         self.by_token: dict[str, list[Person]] = {}
         self.orgs: list[tuple[int, str]] = []         # (pos, name) of organisation speakers/subjects
         self.salient: list[tuple[int, str]] = []      # (pos, person name): speakers and subjects
+        self.text = ""                                # the article (how often a name occurs in it)
 
     # -- registry --------------------------------------------------------
     def add_person(self, name: str, role: str | None, pos: int, gender: str | None = None) -> Person:
@@ -261,8 +269,9 @@ class SpeakerRegistry:
                 self.by_token.setdefault(_norm_token(t), []).append(p)
         return p
 
-    def find_person(self, name: str, pos: int) -> Person | None:
-        """Full person for a (possibly short or variant) name mention."""
+    def find_person(self, name: str, pos: int, gender: str | None = None) -> Person | None:
+        """Full person for a (possibly short or variant) name mention; with a gender (the
+        mention's title: "Mrs. Clinton"), one the article does not show to be of the other."""
         toks = name.split()
         cands = self.by_token.get(_norm_token(toks[-1]), [])
         if len(toks) > 1:
@@ -271,6 +280,8 @@ class SpeakerRegistry:
                 return exact[0]
             cands = [p for p in cands if len(p.name.split()) >= len(toks)
                      and all(_norm_token(t) in {_norm_token(x) for x in p.name.split()} for t in toks)]
+        if gender and len(cands) > 1:
+            cands = [p for p in cands if p.gender in (None, gender)] or cands
         if not cands:
             return None
         before = [p for p in cands if p.pos <= pos]
@@ -279,13 +290,23 @@ class SpeakerRegistry:
     def find_by_role(self, role: str, pos: int) -> Person | None:
         """'the spokesman' / 'The Kremlin spokesman' -> the person who holds that role."""
         want = {bare_word(w) for w in role.split()} - {"the"}
-        best = None
+        holders = []
         for p in self.people:
             for r in p.roles:
                 have = {bare_word(w) for w in r.split()}
-                if want <= have and not (have - want) & _LESSER_ROLE and (
-                        best is None or abs(p.pos - pos) < abs(best.pos - pos)):
-                    best = p
+                if want <= have and not (have - want) & _LESSER_ROLE:
+                    holders.append(p)
+                    break
+        if not holders:
+            return None
+        best = min(holders, key=lambda p: abs(p.pos - pos))
+        if len(holders) > 1 and self.text:
+            # the holder the article is about, not one named once in an aside ("the president"
+            # of an article about Obama is not "President Ronald Reagan" mentioned near the end)
+            count = {p.name: self.text.count(p.name.split()[-1]) for p in holders}
+            top = max(holders, key=lambda p: count[p.name])
+            if count[top.name] >= max(3, 3 * count[best.name]):
+                return top
         return best
 
     def note_org(self, name: str, pos: int) -> None:
@@ -296,13 +317,12 @@ class SpeakerRegistry:
 
     def last_person(self, pos: int, gender: str | None = None) -> str | None:
         """The latest salient person before pos; with a gender, the latest not known to be of the other."""
-        best = None
-        for p, n in self.salient:
-            if p <= pos and (best is None or p >= best[0]):
-                if gender and self.gender_of(n, p) not in (None, gender):
-                    continue
-                best = (p, n)
-        return best[1] if best else None
+        # latest first (the later of two at one offset): the gender is looked up only until one fits
+        for p, i in sorted(((p, i) for i, (p, _) in enumerate(self.salient) if p <= pos), reverse=True):
+            n = self.salient[i][1]
+            if not gender or self.gender_of(n, p) in (None, gender):
+                return n
+        return None
 
     def gender_of(self, name: str, pos: int) -> str | None:
         person = self.find_person(name, pos)
@@ -328,6 +348,7 @@ class SpeakerRegistry:
 def build_registry(text: str, paras) -> SpeakerRegistry:
     """Pre-pass: every 'Role First Last' in the article, so 'Peskov' finds 'Dmitry Peskov'."""
     art = SpeakerRegistry()
+    art.text = text
     for ps, pe in paras:
         line = text[ps:pe]
         if title_case(line):
@@ -469,15 +490,14 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
         if person:
             art.note_person(person.name, pos)
             return person.name, person.roles[0] if person.roles else m.role, "person"
-        if bare_word(m.text.split()[0]) in ("the", "a", "an", "one"):  # "the president", unresolved
-            return generic_name(m.text), m.role, "unnamed"
-        return None, m.role, "person"
+        # "the president" unresolved, "analyst says", "Philippine lawmaker wants": shown as written
+        return generic_name(m.text), m.role, "unnamed"
     if m.kind == "organisation":
         art.note_org(m.name, pos)
         return m.name, m.role, "organisation"
     if not m.name:
         return generic_name(m.text) or None, m.role, "unnamed"
-    person = art.find_person(m.name, pos)
+    person = art.find_person(m.name, pos, gender_of_words(m.role.split()) if m.role else None)
     if person:
         art.note_person(person.name, pos)
         role = m.role or (person.roles[0] if person.roles else None)
@@ -563,19 +583,50 @@ def _with_number(np_words: list[str], words: list[str]) -> list[str]:
     return np_words
 
 
+DATELINE_RE = re.compile(r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:,[^—–\n]{1,40}?)?(?: \([A-Za-z. ]{1,20}\))? [—–-]{1,2} "
+                         r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)* \([A-Za-z. ]{1,20}\) [—–-]{1,2} ")  # "Washington (AFP) –"
+_ADVERB_ENDS = ("ally", "ntly", "tely", "ously", "ively", "ssly", "rtly", "larly", "edly")
+
+
+def _opens_phrase(words: list[str]) -> bool:
+    """Does a sentence open with an adverb or a participle phrase before its subject
+    ("Shortly after …, X", "Rallying hundreds of …, X", "Promising that …, X")?"""
+    first = words[0].rstrip(",")
+    if first.lower().endswith(_ADVERB_ENDS):
+        return True
+    return first.endswith("ing") and len(first) > 5 and len(words) > 1 and words[1][:1].islower() \
+        and bare_word(words[1]) not in QUOTE_CUES
+
+
 def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     """The main subject of a sentence: first NP, after a leading 'In X, ' phrase."""
     body = masked
     offset = 0
+    if body[:1].isupper() and ("—" in body[:160] or "–" in body[:160] or " -" in body[:160]):
+        dateline = DATELINE_RE.match(body)  # "BUENA PARK, Calif. - Rallying …": no subject
+        if dateline:
+            offset = dateline.end()
+            body = body[offset:]
     # The subject ends at the first word that cannot be in it, almost always among
     # the first few: split only those unless all of them can be.
     words = body.split(None, 8)
-    if words and (bare_word(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0])):
+    opens = bool(words) and _opens_phrase(words)
+    if words and (bare_word(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0]) or opens):
         comma = body.find(", ")
         if 0 < comma < 90:
-            offset = comma + 2
-            body = body[offset:]
+            offset += comma + 2
+            body = body[comma + 2:]
             words = body.split(None, 8)
+            place = body.find(", ", 0, 40)
+            before = masked[:offset - 2].rsplit(None, 1)
+            if place > 0 and before and _is_cap(before[-1]) and len(body[:place].split()) <= 3 \
+                    and all(_is_cap(w) for w in body[:place].split()):
+                # "in Salem, New Hampshire, Trump …": the opening phrase ends after the place's state
+                offset += place + 2
+                body = body[place + 2:]
+                words = body.split(None, 8)
+        elif opens:
+            return None, 0  # "Holding signs calling Christie “…,” the protesters …": no subject found
     np_words = _with_number(list(takewhile(is_np_word, words[:8])), words)
     if len(np_words) == 8 and len(words) == 9:
         words = body.split()

@@ -200,7 +200,7 @@ class AttributionTagger:
     Viterbi pass over all of its paragraphs at once. Tags what crfsuite would tag
     from features() (tests/test_claims_tagger.py checks it)."""
 
-    chunk = 24  # tokens a Viterbi chunk spans at most (see _viterbi)
+    chunk = 48  # tokens a Viterbi chunk spans at most (see _viterbi)
 
     def __init__(self, weights_path: Path = WEIGHTS_PATH, lexicon_path: Path = LEXICON_PATH) -> None:
         import numpy as np
@@ -223,6 +223,8 @@ class AttributionTagger:
         self.type_id: dict[str, int] = {}
         self.type_cue: list[bool] = [False]          # type 0: the empty type between paragraphs
         self.cue_of = np.zeros(1024, bool)            # the same, as an array (is the type a cue word)
+        self.mark_of = np.zeros(1024, np.int8)        # 1 opening, 2 closing quote mark, 3 '"', 4 sentence end
+        self.opens_of = np.zeros(1024, bool)          # may open a sentence: capitalised, or a quote mark
         self.tables = np.zeros((5, 1024, n_labels), np.float32)  # own, -1, +1, -2, +2 of each word type
 
     def _vec(self, feats):
@@ -245,37 +247,42 @@ class AttributionTagger:
             for k in range(5):
                 self.tables[k, t] = self._vec(info[k])
             if t >= len(self.cue_of):
-                self.cue_of = self.np.concatenate([self.cue_of, self.np.zeros(len(self.cue_of), bool)])
+                grow = len(self.cue_of)
+                self.cue_of = self.np.concatenate([self.cue_of, self.np.zeros(grow, bool)])
+                self.mark_of = self.np.concatenate([self.mark_of, self.np.zeros(grow, self.np.int8)])
+                self.opens_of = self.np.concatenate([self.opens_of, self.np.zeros(grow, bool)])
             self.cue_of[t] = info[5]
+            self.mark_of[t] = 1 if w in OPEN_MARKS else 2 if w in CLOSE_MARKS else 3 if w == '"' \
+                else 4 if w in SENT_END else 0
+            self.opens_of[t] = w[:1].isupper() or w in OPEN_MARKS or w == '"'
         return t
 
-    def _flag_codes(self, words: list[str], starts, ends, cue):
-        """position_flags of every token, as codes, for paragraphs [starts[k], ends[k]) of words."""
+    def _flag_codes(self, ids, starts, ends, cue):
+        """position_flags of every token, as codes, for paragraphs [starts[k], ends[k]) of the
+        word types ids: the sentence starts as arrays, the quote marks one by one (few)."""
         np = self.np
-        n = len(words)
+        n = len(ids)
         q = np.zeros(n, np.int64)
         newsent = np.zeros(n, bool)
         newsent[starts] = True
         para_end = np.zeros(n, bool)
         para_end[ends - 1] = True
+        mark = self.mark_of[ids]
+        ends_sent = (mark == 4) & ~para_end       # a sentence ends before a word that may open one
+        newsent[1:] |= ends_sent[:-1] & self.opens_of[ids[1:]]
         para_of = np.repeat(np.arange(len(starts)), ends - starts)
         depth, opened, cur = False, 0, -1
-        for i in [i for i, w in enumerate(words) if w in _MARKS_AND_ENDS]:
-            w = words[i]
-            if w in SENT_END:
-                if not para_end[i] and (words[i + 1][:1].isupper() or words[i + 1] in OPEN_MARKS or words[i + 1] == '"'):
-                    newsent[i + 1] = True
-                continue
-            p = para_of[i]
+        marks = np.flatnonzero((mark > 0) & (mark < 4))
+        for i, kind, p in zip(marks.tolist(), mark[marks].tolist(), para_of[marks].tolist()):
             if p != cur:
                 if depth:
                     q[opened + 1:ends[cur]] = 3
                 depth, cur = False, p
-            if w in OPEN_MARKS or (w == '"' and not depth):
+            if kind == 1 or (kind == 3 and not depth):
                 if depth:
                     q[opened + 1:i] = 3
                 q[i], depth, opened = 1, True, i
-            elif depth and (w in CLOSE_MARKS or w == '"'):
+            elif depth:     # a closing mark or '"'
                 q[opened + 1:i] = 3
                 q[i], depth = 2, False
         if depth:
@@ -333,7 +340,7 @@ class AttributionTagger:
         e[:-1] += n1[flat[1:]]
         e[:-2] += n2[flat[2:]]
         cue = self.cue_of[ids]
-        codes, newsent = self._flag_codes(words, starts, ends, cue)
+        codes, newsent = self._flag_codes(ids, starts, ends, cue)
         e = e[flat_pos] + self.bias + self.flag_table[codes]
         e[starts] += self.bop
         e[ends - 1] += self.eop
@@ -367,19 +374,20 @@ class AttributionTagger:
         o_len, o_start, o_pred = r_len[order], c_start[r_chunk[order]], r_pred[order]
         n_r, n_t = len(order), int(o_len[0])
         going = np.searchsorted(-o_len, -np.arange(n_t), side="left")
-        em = e[np.minimum(o_start[:, None] + np.arange(n_t)[None, :], len(e) - 1)]   # (row, step, label)
-        score = em[:, 0].copy()
+        em = e[np.minimum(o_start[None, :] + np.arange(n_t)[:, None], len(e) - 1)]   # (step, row, label)
+        hist = np.empty((n_t, n_r, n_l), np.float32)                  # best score of each state, by step and row
+        hist[0] = em[0]
         has = o_pred >= 0
-        score[has] += T[o_pred[has]]
-        hist = np.zeros((n_t, n_r, n_l), np.float32)
-        hist[0] = score
+        hist[0, has] += T[o_pred[has]]
         cand = np.empty((n_l, n_r, n_l), np.float32)                  # (from, row, to)
         T2 = T[:, None, :]
         for t in range(1, n_t):
             m = going[t]
-            np.add(score[:m].T[:, :, None], T2, out=cand[:, :m])
-            np.add(np.maximum.reduce(cand[:, :m], axis=0), em[:m, t], out=score[:m])
-            hist[t, :m] = score[:m]
+            c = cand[:, :m]
+            np.add(hist[t - 1, :m].T[:, :, None], T2, out=c)
+            np.maximum.reduce(c, axis=0, out=hist[t, :m])
+            hist[t, :m] += em[t, :m]
+        score = hist[o_len - 1, np.arange(n_r)]                        # each row's score at its last step
         # join along each paragraph: the state before chunk j is the one chunk j-1 ends in
         n_p, k_max = len(lens), int(k.max())
         chunk_of = np.zeros((n_p, k_max), np.int64)
@@ -404,14 +412,20 @@ class AttributionTagger:
                 sel[ch] = slot[first_row[ch] + state[on]]
             else:
                 sel[ch] = slot[first_row[ch]]
-        # backtrack each chunk in its row: the state before is the best predecessor of the state now
-        path = np.empty((len(c_len), n_t), np.int64)
-        cur = end
-        for t in range(n_t - 1, -1, -1):
-            path[:, t] = cur
-            if t:
-                prev = (hist[t - 1, sel] + T[:, cur].T).argmax(axis=1)
-                cur = np.where(c_len > t, prev, cur)
+        # backtrack each chunk in its row, longest first (the chunks still going at step t are a
+        # prefix): the state before is the best predecessor of the state now
+        by_len = np.argsort(-c_len, kind="stable")
+        rows, cur = sel[by_len], end[by_len]
+        left = np.searchsorted(-c_len[by_len], -np.arange(n_t), side="left")
+        back = np.empty((len(c_len), n_t), np.int64)
+        Tt = T.T
+        for t in range(n_t - 1, 0, -1):
+            m = left[t]
+            back[:m, t] = cur[:m]
+            cur[:m] = (hist[t - 1, rows[:m]] + Tt[cur[:m]]).argmax(axis=1)
+        back[:, 0] = cur
+        path = np.empty_like(back)
+        path[by_len] = back
         offs = np.arange(int(c_len.sum())) - np.repeat(np.cumsum(c_len) - c_len, c_len)
         labels = np.empty(len(e), np.int64)
         labels[np.repeat(c_start, c_len) + offs] = path[np.repeat(np.arange(len(c_len)), c_len), offs]
@@ -446,6 +460,15 @@ def _blank_table():
 
 
 _MARKS_AND_ENDS = OPEN_MARKS | CLOSE_MARKS | SENT_END | {'"'}
+
+
+@lru_cache(maxsize=1)
+def cue_lexicon() -> dict[str, str]:
+    """The shipped cue lexicon: word -> "hi" / "mid" / "lo", how often the PolNeAR train
+    split uses the word as (part of) a cue (empty when the file is missing)."""
+    if not LEXICON_PATH.exists():
+        return {}
+    return json.loads(LEXICON_PATH.read_text(encoding="utf-8"))["cues"]
 
 
 @lru_cache(maxsize=1)

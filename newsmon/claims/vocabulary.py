@@ -178,6 +178,10 @@ CAP_STOP = {
     "october", "november", "december", "what", "who", "why", "how", "where", "there",
     "here", "some", "many", "all", "both", "each", "every", "no", "more", "most", "one",
     "several", "few", "other", "others", "another", "such", "two", "three",
+    "instead", "around", "among", "amid", "like", "unlike", "indeed", "perhaps", "once", "yet",
+    "even", "only", "just", "thus", "moreover", "furthermore", "nonetheless", "nevertheless",
+    "otherwise", "already", "almost", "nearly", "until", "within", "without", "through", "throughout",
+    "neither", "nor", "either", "whether",
 }
 # Titles and role words that say a person's gender (he/she resolve only to a match).
 GENDERED_WORDS = {

@@ -1,0 +1,94 @@
+"""Speakers of attribution forms the cue lists of the rules do not name, each a minimal
+text written for this test: a reporting verb the trained cue lexicon knows after a
+quote, an inverted unnamed speaker, a quote introduced by the paragraph before it,
+a dateline or an opening phrase before the subject, a role nobody in the article holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmon.claims import extract_claims
+
+
+def speaker_of(text: str, quote_start: str) -> tuple[str | None, str]:
+    """(speaker, kind) of the claim whose quote starts with quote_start."""
+    for c in extract_claims(text):
+        if c["quote"].lstrip("“\"").startswith(quote_start):
+            return c["speaker"], c["kind"]
+    raise AssertionError(f"no claim for {quote_start!r} in {[c['quote'] for c in extract_claims(text)]}")
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # a verb the rules' cue list lacks, after a quote ending in a comma; a name ending in -ly
+    ("“You have insulted women for years and never apologised,” Kelly charged in her opening question.",
+     "You have insulted", "Kelly"),
+    ("“The standard you applied appears nowhere in the statute,” the two senators write. "
+     "“We ask for the memo.”", "The standard you applied", "the two senators"),
+    ("“The staff do not trust him any more,” this source told the newspaper.",
+     "The staff do not trust", "this source"),
+    # inverted: the verb first, then the speaker
+    ("“It is time we had a woman running this country,” exhorted the evening's host, actress Maria Lopez.",
+     "It is time", "Maria Lopez"),
+    ("“He will go to work for you, and he will not stop,” said the 46-year-old.",
+     "He will go to work", "the 46-year-old"),
+])
+def test_speaker_after_a_quote(text, quote, speaker):
+    assert speaker_of(text, quote) == (speaker, "direct")
+
+
+def test_quote_paragraph_after_an_introducing_colon():
+    text = ("The council made the same allegation in February, and Mayor Hana Obi responded:\n"
+            "“If there are people who break the rules, the answer is to enforce them, not to close the park.”")
+    assert speaker_of(text, "If there are people") == ("Hana Obi", "direct")
+
+
+def test_a_title_before_a_colon_is_no_speaker():
+    text = ("Partial transcript as follows:\n"
+            "“We have done more for this town than anyone expected of us in four years.”")
+    assert all(c["speaker"] != "Partial" for c in extract_claims(text))
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("LAKE CITY, Ore. - Rallying hundreds of workers at a depot, Governor Anna Reyes promised to "
+     "deliver change, and added that the plant would stay open.", "Anna Reyes"),
+    ("Shortly after the vote, Senate leader Tom Hale issued a statement saying that the bill was dead.",
+     "Tom Hale"),
+])
+def test_subject_after_a_dateline_or_an_opening_phrase(text, speaker):
+    claims = extract_claims(text)
+    assert claims and all(c["speaker"] == speaker for c in claims), claims
+
+
+def test_a_role_nobody_holds_is_shown_as_written():
+    claims = extract_claims("Her fate in the election hinges on the economy at the time, analyst says.")
+    assert [(c["speaker"], c["speaker_type"]) for c in claims] == [("analyst", "unnamed")]
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("We asked shoppers what they think.\n“Maybe we can build a wall around the mayor instead.” ― Steve Quinlan.\n"
+     "“The least qualified man ever to run for this office.” ― Ana Ruiz", "The least qualified", "Ana Ruiz"),
+    ("The claim was checked.\n\"Almost all new income is going to the top 1 percent of earners.\"\n- Bernie Sanders.\n"
+     "The senator is relying on old data.", "Almost all new income", "Bernie Sanders"),
+])
+def test_a_quote_signed_by_a_name_after_a_dash(text, quote, speaker):
+    assert speaker_of(text, quote) == (speaker, "direct")
+
+
+def test_a_section_heading_between_dashes_signs_nothing():
+    text = "“Nobody wants to see their town change this fast.”\n– An immigrant himself –.\nRamos lives here."
+    assert all(c["speaker"] is None for c in extract_claims(text))
+
+
+def test_a_surname_that_is_a_role_word():
+    text = ("Rep. Peter King of New York spoke after the hearing. "
+            "“We need far more data on this before we vote,” Mr. King said.")
+    assert speaker_of(text, "We need far more data")[0] == "Peter King"
+
+
+def test_a_title_keeps_a_surname_with_its_gender():
+    text = ("Hillary Clinton spoke in Des Moines on Monday. Bill Clinton campaigned in Ohio, where he "
+            "drew a large crowd. Mrs. Clinton said the plan would create jobs in every state. "
+            "Mr. Clinton said the race was far from over.")
+    assert {c["quote"]: c["speaker"] for c in extract_claims(text)} == {
+        "the plan would create jobs in every state": "Hillary Clinton",
+        "the race was far from over": "Bill Clinton"}

@@ -18,6 +18,7 @@ from lxml import etree
 from trafilatura.metadata import extract_author
 from trafilatura.settings import set_date_params
 
+from newsmon import extract_article
 from newsmon.extract import bare
 from newsmon.extract.html import parse_html
 
@@ -53,7 +54,16 @@ def _text(body) -> str:
     return " ".join("".join(body.itertext()).split())
 
 
-def test_fast_path_gives_trafilaturas_body_and_metadata():
+@pytest.fixture
+def newsmons_escalation_bar(monkeypatch):
+    """trafilatura with newsmon's bar for its jusText escalation (bare.JUSTEXT_ESCALATION_RATIO):
+    the one place where the fast path means to differ from it."""
+    from trafilatura import core
+    monkeypatch.setattr(core, "ESCALATION_JUSTEXT_RATIO",
+                        max(core.ESCALATION_JUSTEXT_RATIO, bare.JUSTEXT_ESCALATION_RATIO))
+
+
+def test_fast_path_gives_trafilaturas_body_and_metadata(newsmons_escalation_bar):
     pages = _pages()
     assert len(pages) > 80
     for url, html in pages:
@@ -108,3 +118,26 @@ def test_fast_path_and_trafilatura_agree_on_empty_pages(html):
     theirs = trafilatura.bare_extraction(tree, **bare._TRAF_KWARGS)
     assert (ours is None) == (theirs is None or not _text(theirs.body))
     assert etree  # lxml is what both trees are
+
+
+def _short_article_among_promos() -> str:
+    """A short article on a page of links and promo paragraphs, the shape where
+    trafilatura's recall escalation swaps its text for jusText's."""
+    article = "".join(f"<p>The harbour board met on Tuesday to discuss the {w} plan, and members said the work"
+                      " would start in spring after the survey of the old quay.</p>"
+                      for w in ("dredging", "lighting", "mooring"))
+    promos = "".join(f"<div class='promo'><p>Our {w} newsletter brings you the stories that matter every"
+                     " morning, with analysis from our writers and the best of the week in one place for you.</p>"
+                     "</div>" for w in ("morning", "evening", "weekend", "sports", "business", "culture", "travel",
+                                        "food"))
+    menu = "<div class='menu'>" + " ".join(f"<a href='/s{i}'>Section {i}</a>" for i in range(200)) + "</div>"
+    return (f"<html><head><title>Harbour</title></head><body>{menu}<div class='wrap'><article>"
+            f"<h1>Harbour board meets</h1>{article}</article></div>{promos}</body></html>")
+
+
+def test_jusText_escalation_does_not_bring_the_page_around_a_short_article():
+    html = _short_article_among_promos()
+    assert "newsletter" in trafilatura.extract(html)        # trafilatura takes jusText's text
+    text = extract_article(html)["text"]
+    assert text.count("The harbour board met") == 3
+    assert "newsletter" not in text

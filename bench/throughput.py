@@ -61,20 +61,25 @@ def cpu_lines(cpu: dict, seconds: float, pages: int, raw_ms: float | None) -> li
     threads of the main process, the run-queue wait and each process's peak RSS."""
     rows = cpu["threads"]
     per_page = (cpu["main"] + cpu["workers"]) / pages * 1000
-    wait = {kind: sum(r[4] for r in rows if (r[0] == "worker") == (kind == "workers")) for kind in ("main", "workers")}
+    wait = {"main": sum(r[4] for r in rows if r[0] != "worker")}
     # the Scrapy process of a crawl, the command's own process for reprocess
     main_pid = next((r[1] for r in rows if r[0] == "crawl"), None) or next((r[1] for r in rows if r[0] == "cli"), None)
     threads = sorted((r for r in rows if r[1] == main_pid), key=lambda r: -r[3])
     named = ", ".join(f"{'main thread' if r[2] == r[1] else 'thread ' + str(r[2])} {r[3]:.1f}" for r in threads[:5])
-    workers = sorted((r for r in rows if r[0] == "worker"), key=lambda r: -r[3])
+    workers: dict[int, list[float]] = {}     # pid -> [CPU s, run-queue wait s] over its threads
+    for r in rows:
+        if r[0] == "worker":
+            got = workers.setdefault(r[1], [0.0, 0.0])
+            got[0], got[1] = got[0] + r[3], got[1] + r[4]
     hwm = ", ".join(f"{role} {b / 2**20:.0f}" for (role, _), b in sorted(cpu["hwm"].items(), key=lambda kv: -kv[1]))
     return [
         f"    CPU: main process(es) {cpu['main']:.1f} s, workers {cpu['workers']:.1f} s "
         f"({(cpu['main'] + cpu['workers']) / seconds:.2f} cores busy) = {per_page:.1f} ms a page"
         + (f" ({per_page / raw_ms:.2f}x (a)'s {raw_ms:.1f})" if raw_ms else ""),
         f"    threads of the main process (CPU s): {named}",
-        f"    workers: {len(workers)} processes, CPU {', '.join(f'{r[3]:.1f}' for r in workers)} s; "
-        f"waited for a core (run queue): workers {wait['workers']:.1f} s, main {wait['main']:.1f} s",
+        f"    workers: {len(workers)} processes, CPU s (waited for a core, s): "
+        + ", ".join(f"{c:.1f} ({w:.1f})" for c, w in sorted(workers.values(), reverse=True))
+        + f"; the main process(es) waited {wait['main']:.1f} s for a core over all their threads",
         f"    peak RSS of each process (MB): {hwm}",
     ]
 

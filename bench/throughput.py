@@ -18,8 +18,12 @@ with --pages on the real pages of an article-extraction-benchmark folder
   (e) what an immediate second crawl fetched, by kind: only the entry
       points (sitemap, robots.txt) when nothing is due for a recheck.
 
-Also the CPU time the crawl spent in its own process and in its workers,
-and the load average, since other work on the machine skews every figure.
+Also the CPU time the crawl spent in its own process (per thread) and in its
+workers, per page next to (a)'s, how long its threads waited for a core that
+another process had (run-queue wait: the machine's load, not the crawl's),
+each process's own peak RSS, and the load average, since other work on the
+machine skews every figure: on a loaded machine the CPU per page says more
+than the pages per second.
 """
 
 from __future__ import annotations
@@ -38,17 +42,46 @@ from bench.crawl_bench import newsmon, run_measured  # noqa: E402
 from tests.generated_site import BenchSite  # noqa: E402
 
 
-def raw_extract(pages: list[bytes], real: bool) -> float:
-    """pages/s of plain trafilatura.extract over ``pages``, in this process (real pages
-    are given as bytes: trafilatura detects their encoding, as newsmon does)."""
+def raw_extract(pages: list[bytes], real: bool) -> tuple[float, float]:
+    """(pages/s, CPU ms a page) of plain trafilatura.extract over ``pages``, in this
+    process (real pages are given as bytes: trafilatura detects their encoding, as
+    newsmon does)."""
     import trafilatura
 
     docs = pages if real else [p.decode("utf-8") for p in pages]
     trafilatura.extract(docs[0], include_comments=False)  # warm: lazy imports, caches
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for html in docs:
         trafilatura.extract(html, include_comments=False)
-    return len(docs) / (time.perf_counter() - start)
+    return len(docs) / (time.perf_counter() - start), (time.process_time() - cpu) / len(docs) * 1000
+
+
+def cpu_lines(cpu: dict, seconds: float, pages: int, raw_ms: float | None) -> list[str]:
+    """What run_measured saw of a run's CPU: per page, per process kind, the busiest
+    threads of the main process, the run-queue wait and each process's peak RSS."""
+    rows = cpu["threads"]
+    per_page = (cpu["main"] + cpu["workers"]) / pages * 1000
+    wait = {"main": sum(r[4] for r in rows if r[0] != "worker")}
+    # the Scrapy process of a crawl, the command's own process for reprocess
+    main_pid = next((r[1] for r in rows if r[0] == "crawl"), None) or next((r[1] for r in rows if r[0] == "cli"), None)
+    threads = sorted((r for r in rows if r[1] == main_pid), key=lambda r: -r[3])
+    named = ", ".join(f"{'main thread' if r[2] == r[1] else 'thread ' + str(r[2])} {r[3]:.1f}" for r in threads[:5])
+    workers: dict[int, list[float]] = {}     # pid -> [CPU s, run-queue wait s] over its threads
+    for r in rows:
+        if r[0] == "worker":
+            got = workers.setdefault(r[1], [0.0, 0.0])
+            got[0], got[1] = got[0] + r[3], got[1] + r[4]
+    hwm = ", ".join(f"{role} {b / 2**20:.0f}" for (role, _), b in sorted(cpu["hwm"].items(), key=lambda kv: -kv[1]))
+    return [
+        f"    CPU: main process(es) {cpu['main']:.1f} s, workers {cpu['workers']:.1f} s "
+        f"({(cpu['main'] + cpu['workers']) / seconds:.2f} cores busy) = {per_page:.1f} ms a page"
+        + (f" ({per_page / raw_ms:.2f}x (a)'s {raw_ms:.1f})" if raw_ms else ""),
+        f"    threads of the main process (CPU s): {named}",
+        f"    workers: {len(workers)} processes, CPU s (waited for a core, s): "
+        + ", ".join(f"{c:.1f} ({w:.1f})" for c, w in sorted(workers.values(), reverse=True))
+        + f"; the main process(es) waited {wait['main']:.1f} s for a core over all their threads",
+        f"    peak RSS of each process (MB): {hwm}",
+    ]
 
 
 def folder_pages(folder: Path, copies: int) -> list[bytes]:
@@ -97,10 +130,10 @@ def main() -> None:
     print(f"site: {n} article pages, {min(sizes) // 1024}-{max(sizes) // 1024} KB "
           f"(mean {sum(sizes) / n / 1024:.0f} KB, {sum(sizes) / 2**20:.0f} MB in all), {kind}")
 
-    raw = None
+    raw = raw_ms = None
     if not args.skip_raw:
-        raw = raw_extract(site.pages, site.real)
-        print(f"(a) raw trafilatura.extract, 1 process: {raw:.1f} pages/s")
+        raw, raw_ms = raw_extract(site.pages, site.real)
+        print(f"(a) raw trafilatura.extract, 1 process: {raw:.1f} pages/s, {raw_ms:.1f} ms CPU a page ({load()})")
 
     tmp = args.tmp or Path(tempfile.mkdtemp(prefix="newsmon-throughput-"))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -130,9 +163,8 @@ def main() -> None:
         print(f"(b) newsmon crawl: {fetched} pages fetched, {counts['articles']} articles, "
               f"{counts['claims']} claims in {seconds:.1f} s = {crawl_rate:.1f} pages/s"
               + (f"   (b)/(a) = {crawl_rate / raw:.2f}" if raw else ""))
-        print(f"    CPU: crawl process {cpu['main']:.1f} s, workers {cpu['workers']:.1f} s "
-              f"({(cpu['main'] + cpu['workers']) / seconds:.2f} cores busy); "
-              f"this process (the site's server, the sampler) {harness_cpu:.1f} s")
+        print("\n".join(cpu_lines(cpu, seconds, fetched, raw_ms)))
+        print(f"    this process (the site's server, the sampler) {harness_cpu:.1f} s CPU; {load()}")
         print(f"(d) peak RSS of the crawl process tree: {peak / 2**20:.0f} MB")
 
         site.clear_requests()
@@ -155,9 +187,8 @@ def main() -> None:
     print(f"(c) newsmon reprocess: {before['pages']} pages in {seconds3:.1f} s = {rate3:.1f} pages/s"
           + (f"   (c)/(a) = {rate3 / raw:.2f}" if raw else ""))
     print(f"    {proc3.stdout.strip()}")
-    print(f"    CPU: main {cpu3['main']:.1f} s, workers {cpu3['workers']:.1f} s "
-          f"({(cpu3['main'] + cpu3['workers']) / seconds3:.2f} cores busy); peak RSS {peak3 / 2**20:.0f} MB; "
-          f"versions {before['versions']} -> {after['versions']}")
+    print("\n".join(cpu_lines(cpu3, seconds3, before["pages"], raw_ms)))
+    print(f"    peak RSS {peak3 / 2**20:.0f} MB; versions {before['versions']} -> {after['versions']}")
     print(f"done ({load()}); database: {db_path}")
 
 

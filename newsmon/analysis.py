@@ -55,11 +55,24 @@ def analyze_stored_page(blob: bytes, url: str | None = None, site_lines=None,
     return analyze_page(decompress_html(blob), url, site_lines, feed_published)
 
 
+def holds_lines(text: str, lines) -> bool:
+    """Does ``text`` hold a line whose key (newsmon.extract.line_key) is in ``lines``?"""
+    return any(line_key(line) in lines for line in text.split("\n") if line.strip())
+
+
+def texts_holding_lines(texts: list[str], label: str, lines) -> list[int]:
+    """Indexes of the ``texts`` that hold one of ``lines`` (see :func:`holds_lines`):
+    one task for many stored articles, so that a run's clean-up sends only their
+    texts to a worker, and reads and re-analyses only the pages that need it.
+    ``label`` says what the texts are (for the pool's log)."""
+    return [i for i, text in enumerate(texts) if holds_lines(text, lines)]
+
+
 def reanalyze_with_site_lines(blob: bytes, url: str | None, site_lines, feed_published: str | None,
                               text: str, learned) -> dict | None:
     """:func:`analyze_stored_page` with the site's lines as a run has learned them, for a
     page whose stored ``text`` holds one of the ``learned`` lines (keys of
     newsmon.extract.line_key); None, without parsing the page, when it holds none."""
-    if not any(line_key(line) in learned for line in text.split("\n") if line.strip()):
+    if not holds_lines(text, learned):
         return None
     return analyze_stored_page(blob, url, site_lines, feed_published)

@@ -118,7 +118,8 @@ class AnalysisPool:
     def submit(self, *args, function=None) -> Future:
         """A future of the pool's function (or ``function``, a ``"module:function"``
         name) on ``args``: ``(html, url, site_lines, feed_published)`` for
-        ``analyze_page``; the page's URL is always the second argument.
+        ``analyze_page``; the second argument is always the page's URL (or what the task is
+        about: the log of a worker's death names it).
 
         Thread-safe, completes in a pool thread (``asyncio.wrap_future``
         works); a worker death is retried CRASH_RETRIES times first.

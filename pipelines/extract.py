@@ -2,7 +2,9 @@
 
 The analysis (newsmon.analysis: article, drop verdict, claims, fingerprints)
 is attached to the item for StorePipeline. Learned per-site junk lines come
-from the database when the spider opens.
+from the database when the spider opens, and the lines the run itself learns
+are added as StorePipeline stores its pages (:meth:`learn_site_lines`), so the
+pages analysed after that are clean from the start.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class ExtractPipeline:
                                  memory_mb=settings.getint("NEWSMON_EXTRACT_MEMORY_MB"),
                                  function="newsmon.analysis:analyze_page")
         self.min_pages = settings.getint("NEWSMON_SITE_LINE_MIN_PAGES")
-        self.site_lines: dict[str, frozenset] = {}
+        self.site_lines: dict[str, frozenset] = {}     # what a source's pages are analysed with now
+        self.learned: dict[str, frozenset] = {}        # the part of it this run learned
         # StorePipeline analyses some pages again at the end of the run (site lines it
         # learned); item pipelines close in parallel, so the pool waits for it
         self._pool_users = 0
@@ -56,6 +59,16 @@ class ExtractPipeline:
             self.site_lines[source_id] = site_lines(db, source_id, self.min_pages)
         finally:
             db.conn.close()
+
+    def learn_site_lines(self, source_id: str, known: frozenset) -> frozenset:
+        """``known``: the source's site lines as stored now. The ones this run had not
+        analysed with yet are used for its next pages, and returned."""
+        current = self.site_lines.get(source_id, frozenset())
+        new = known - current
+        if new:
+            self.site_lines[source_id] = current | new
+            self.learned[source_id] = self.learned.get(source_id, frozenset()) | new
+        return new
 
     def hold_pool(self) -> None:
         """Keep the workers up at close until :meth:`release_pool`."""

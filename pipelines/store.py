@@ -3,8 +3,10 @@
 Dedupe, edit tracking, claims and storage happen in newsmon's one write path
 (:func:`newsmon.store.ingest.ingest_pages`); here they are batched, run on a
 writer thread, and their outcomes counted in the stats collector, which the
-RunMonitor extension writes to crawl_runs. At the end of a run that learned
-lines its site repeats, the run's articles holding them are cleaned up.
+RunMonitor extension writes to crawl_runs. The lines a site repeats, learned
+as the run stores its pages, are handed to ExtractPipeline after each batch
+(the run's next pages are analysed without them); at the end, the run's
+articles stored before a line was learned and holding it are cleaned up.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from newsmon import dedupe
 from newsmon.config import default_db_path
 from newsmon.store.db import open_db
 from newsmon.store.ingest import ingest_pages
-from newsmon.store.queries import run_article_pages, site_lines
+from newsmon.store.queries import article_pages, run_article_texts, site_lines, site_lines_among
 from newsmon.workers import AnalysisPool
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class StorePipeline:
     """
 
     IDLE_CHECK = 0.05   # seconds
+    CLEANUP_CHECK = 512  # stored texts looked through for learned lines in one worker task
     CLEANUP_WINDOW = 64  # stored pages read and re-analysed at a time by the site-line clean-up
 
     def __init__(self, crawler):
@@ -120,7 +123,12 @@ class StorePipeline:
         """The run's articles that hold lines their site repeats, learned only as this run
         stored its pages (the first crawl of a site), are analysed again from their stored
         page with those lines known, and rewritten in place: a clean-up, not an edit (no
-        new version), claims re-extracted from the clean text."""
+        new version), claims re-extracted from the clean text.
+
+        The lines reach the analysis of the run's later pages as they are learned (see
+        :meth:`_write`), so what is left is the pages stored before: a worker looks
+        through the run's stored texts, and only the pages holding a learned line are
+        read and analysed again."""
         run_id = getattr(self.crawler, "newsmon_run_id", None)
         source_id = self.crawler.spider.source_id
         if run_id is None or not analysis.pool.submitted or not self.store_html:
@@ -132,30 +140,25 @@ class StorePipeline:
 
         try:
             known = await on_writer(site_lines, source_id, analysis.min_pages)
-            learned = known - analysis.site_lines.get(source_id, frozenset())
+            analysis.learn_site_lines(source_id, known)
+            learned = analysis.learned.get(source_id, frozenset())
             if not learned:
                 return
             checked = cleaned = after = 0
-            while rows := await on_writer(run_article_pages, source_id, run_id, after, self.CLEANUP_WINDOW):
-                after = rows[-1]["rowid"]
-                futures = [analysis.pool.submit(row["html"], row["url"], known, row["feed_published"], row["text"],
-                                                learned, function="newsmon.analysis:reanalyze_with_site_lines")
-                           for row in rows]
-                recs = []
-                for row, future in zip(rows, futures):
-                    try:
-                        await asyncio.wrap_future(future)
-                        result = AnalysisPool.result(future)
-                    except Exception as e:  # noqa: BLE001 - that page keeps what it was stored with
-                        log.warning("site-line clean-up of %s failed: %s", row["url"], e)
-                        continue
-                    if result is not None:
-                        recs.append({"url": row["url"], "source_id": source_id, "reanalysis": row["article_id"],
-                                     **result})
-                checked += len(rows)
-                if recs:
-                    results = await on_writer(ingest_pages, self.index, recs)
-                    cleaned += sum(r["outcome"] in ("changed", "claims") for r in results)
+            while texts := await on_writer(run_article_texts, source_id, run_id, after, self.CLEANUP_CHECK):
+                after = texts[-1]["rowid"]
+                checked += len(texts)
+                future = analysis.pool.submit([t["text"] for t in texts], f"{len(texts)} stored articles",
+                                              learned, function="newsmon.analysis:texts_holding_lines")
+                try:
+                    await asyncio.wrap_future(future)
+                    holding = [texts[i]["rowid"] for i in AnalysisPool.result(future)]
+                except Exception as e:  # noqa: BLE001 - those pages keep what they were stored with
+                    log.warning("site-line clean-up could not look through %d articles: %s", len(texts), e)
+                    continue
+                for start in range(0, len(holding), self.CLEANUP_WINDOW):
+                    rows = await on_writer(article_pages, holding[start:start + self.CLEANUP_WINDOW])
+                    cleaned += await self._reanalyse(analysis, on_writer, source_id, known, learned, rows)
         except sqlite3.Error as e:
             log.error("site-line clean-up stopped: %s: %s (the articles stay as stored)", type(e).__name__, e)
             return
@@ -163,6 +166,27 @@ class StorePipeline:
         self.stats.set_value("newsmon/site_line_cleanup", cleaned)
         log.info("%d lines %s repeats were learned in this run; removed from %d of its %d articles",
                  len(learned), source_id, cleaned, checked)
+
+    async def _reanalyse(self, analysis, on_writer, source_id: str, known, learned, rows: list[dict]) -> int:
+        """Analyse stored pages again with the site's lines; the number of articles rewritten."""
+        futures = [analysis.pool.submit(row["html"], row["url"], known, row["feed_published"], row["text"],
+                                        learned, function="newsmon.analysis:reanalyze_with_site_lines")
+                   for row in rows]
+        recs = []
+        for row, future in zip(rows, futures):
+            try:
+                await asyncio.wrap_future(future)
+                result = AnalysisPool.result(future)
+            except Exception as e:  # noqa: BLE001 - that page keeps what it was stored with
+                log.warning("site-line clean-up of %s failed: %s", row["url"], e)
+                continue
+            if result is not None:
+                recs.append({"url": row["url"], "source_id": source_id, "reanalysis": row["article_id"],
+                             **result})
+        if not recs:
+            return 0
+        results = await on_writer(ingest_pages, self.index, recs)
+        return sum(r["outcome"] in ("changed", "claims") for r in results)
 
     async def process_item(self, item):
         if self.failed:
@@ -215,19 +239,33 @@ class StorePipeline:
                 if not waiter.done():
                     waiter.set_result({"outcome": "error", "reason": "storage_error"})
             return
-        write = asyncio.wrap_future(self._writer.submit(
-            ingest_pages, self.db, self.index, [rec for rec, _ in batch],
-            run_id=run_id, store_html=self.store_html))
+        write = asyncio.wrap_future(self._writer.submit(self._write, [rec for rec, _ in batch], run_id))
         self._writes.add(write)
         self._writing += len(batch)
         write.add_done_callback(lambda done: self._written(batch, done))
 
+    def _write(self, recs: list[dict], run_id: int | None) -> tuple[list[dict], frozenset]:
+        """In the writer thread: one batch written; its results, and the site lines its new
+        articles made known (lines now repeated on enough of the site's pages)."""
+        results = ingest_pages(self.db, self.index, recs, run_id=run_id, store_html=self.store_html)
+        analysis = getattr(self.crawler, "newsmon_analysis", None)
+        if analysis is None:
+            return results, frozenset()
+        source_id = self.crawler.spider.source_id
+        current = analysis.site_lines.get(source_id, frozenset())
+        counted = {key for rec, result in zip(recs, results) if result["outcome"] == "new"
+                   for key in (rec.get("article") or {}).get("site_line_candidates") or ()} - current
+        return results, site_lines_among(self.db, source_id, counted, analysis.min_pages) if counted else frozenset()
+
     def _written(self, batch, write: asyncio.Future) -> None:
-        """Back on the reactor thread: hand each item its outcome."""
+        """Back on the reactor thread: hand each item its outcome; the site lines learned
+        go to the analysis of the next pages."""
         self._writes.discard(write)
         self._writing -= len(batch)
         try:
-            results = write.result()
+            results, learned = write.result()
+            if learned:
+                self.crawler.newsmon_analysis.learn_site_lines(self.crawler.spider.source_id, learned)
         except Exception as e:  # noqa: BLE001
             # disk full, read-only file, corrupt DB: stop the crawl loudly
             # rather than drop items one by one

@@ -88,16 +88,40 @@ def known_urls(db: sqlite_utils.Database, source_id: str) -> dict[str, dict]:
     return {url: known for _, url, known in known_url_rows(db, source_id=source_id)}
 
 
-def run_article_pages(db: sqlite_utils.Database, source_id: str, run_id: int, after: int = 0,
-                      limit: int = 64) -> list[dict]:
-    """The stored pages of one run's articles (rowid order, from rowid ``after``):
-    rowid, url, article_id, the compressed page (``html``), feed_published, the article's text."""
+def run_article_texts(db: sqlite_utils.Database, source_id: str, run_id: int, after: int = 0,
+                      limit: int = 512) -> list[dict]:
+    """The texts of one run's stored articles (rowid order of their pages, from rowid
+    ``after``): rowid (of the page) and text; the pages themselves are not read."""
     rows = db.execute(
-        """SELECT p.rowid, p.url, p.article_id, p.html, p.feed_published, a.text
-           FROM pages p JOIN articles a ON a.id = p.article_id
+        """SELECT p.rowid, a.text FROM pages p JOIN articles a ON a.id = p.article_id
            WHERE p.source_id = ? AND p.run_id = ? AND p.html IS NOT NULL AND p.rowid > ?
            ORDER BY p.rowid LIMIT ?""", [source_id, run_id, after, limit]).fetchall()
+    return [{"rowid": rowid, "text": text} for rowid, text in rows]
+
+
+def article_pages(db: sqlite_utils.Database, rowids: list[int]) -> list[dict]:
+    """Stored article pages by rowid: rowid, url, article_id, the compressed page
+    (``html``), feed_published, the article's text."""
+    if not rowids:
+        return []
+    rows = db.execute(
+        f"""SELECT p.rowid, p.url, p.article_id, p.html, p.feed_published, a.text
+            FROM pages p JOIN articles a ON a.id = p.article_id
+            WHERE p.rowid IN ({', '.join('?' * len(rowids))}) ORDER BY p.rowid""", list(rowids)).fetchall()
     return [dict(zip(("rowid", "url", "article_id", "html", "feed_published", "text"), r)) for r in rows]
+
+
+def site_lines_among(db: sqlite_utils.Database, site: str, keys, min_pages: int = 3) -> frozenset[str]:
+    """The line keys among ``keys`` that ``site`` repeats on ``min_pages`` or more pages
+    (looked up by key: cheap after each batch of a crawl, however many lines the site has)."""
+    keys = list(keys)
+    found: set[str] = set()
+    for i in range(0, len(keys), 5000):
+        chunk = keys[i:i + 5000]
+        found.update(r[0] for r in db.execute(
+            f"SELECT key FROM site_lines WHERE site = ? AND key IN ({', '.join('?' * len(chunk))}) "
+            "AND page_count >= ?", [site, *chunk, min_pages]))
+    return frozenset(found)
 
 
 def site_lines(db: sqlite_utils.Database, site: str, min_pages: int = 3) -> frozenset[str]:

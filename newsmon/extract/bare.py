@@ -391,6 +391,7 @@ def _pruned_copy(tree, is_forum: bool):
 # where it was 2-5 times as long all lost precision, by 0.3-0.7 F1 each (reprint notices,
 # sidebars, teasers); the two where it was 9-13 times as long found the article.
 JUSTEXT_ESCALATION_RATIO = 8.0
+JUSTEXT_PAGE_SLACK = 1.1    # jusText's text against the page's (html2txt): its separators may add a little
 
 
 def _trafilatura_sequence(tree, options, url: str | None):
@@ -417,21 +418,24 @@ def _trafilatura_sequence(tree, options, url: str | None):
         if b_len > len(text):
             body, text = b_body, b_text
     # 4. recall escalation: a short text covering little of the page
-    if (options.focus == "balanced" and 0 < len(text) < core.ESCALATION_MAX_LENGTH
-            and len(text) < core.ESCALATION_PAGE_SHARE * len(core.html2txt(raw_tree()))):
+    page_len = len(core.html2txt(raw_tree())) if 0 < len(text) < core.ESCALATION_MAX_LENGTH else 0
+    if options.focus == "balanced" and len(text) < core.ESCALATION_PAGE_SHARE * page_len:
         r_options = _copy(options)
         r_options.focus = "recall"
         r_text = j_text = ""
+        justext_ratio = max(core.ESCALATION_JUSTEXT_RATIO, JUSTEXT_ESCALATION_RATIO)
         try:
             r_body, r_text = core._recall_retry(raw_tree(), r_options, url)
         except Exception as err:   # noqa: BLE001 - as trafilatura
             core.LOGGER.warning("recall retry failed: %s %s", err, url)
-        try:
-            j_body, j_text = core.justext_rescue(_copy(raw_tree()), options)
-        except Exception as err:   # noqa: BLE001 - as trafilatura
-            core.LOGGER.warning("justext candidate failed: %s %s", err, url)
+        # jusText's text is a part of the page's: it cannot pass the bar when the page is too short
+        if justext_ratio * len(text) < JUSTEXT_PAGE_SLACK * page_len:
+            try:
+                j_body, j_text = core.justext_rescue(_copy(raw_tree()), options)
+            except Exception as err:   # noqa: BLE001 - as trafilatura
+                core.LOGGER.warning("justext candidate failed: %s %s", err, url)
         len_text, r_len, j_len = len(text), len(r_text), len(j_text)
-        if j_len > r_len and j_len > max(core.ESCALATION_JUSTEXT_RATIO, JUSTEXT_ESCALATION_RATIO) * len_text:
+        if j_len > r_len and j_len > justext_ratio * len_text:
             body, text = j_body, j_text
         elif r_len >= options.min_extracted_size and r_len > core.ESCALATION_ACCEPT_RATIO * len_text:
             body, text = r_body, r_text

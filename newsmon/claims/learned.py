@@ -234,11 +234,20 @@ def _covered(taken: list[tuple[int, int]], a: int, b: int) -> int:
 def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, mentions, mid_caps) -> dict | None:
     """The claim of one tagged content, or None when it is not one."""
     a, b = q.start, q.end
-    if text[a] in ",;:)":
-        return None  # a content that opens with punctuation is the tail of another clause
+    if text[a] == ")":
+        return None  # a content that opens with a bracket is the tail of another clause
+    sent = sentence_of(a)
+    if text[a] in ",;:":
+        # "Climate change, Mr. Obama often says[, is the greatest threat …]": the content
+        # goes on after the comma, unless the sentence's start is a claim already, whose
+        # attribution this is ("Oil prices rose, traders said[, as OPEC …]")
+        k = bisect_left(taken, (a, a))
+        if k and sent[0] <= taken[k - 1][0]:
+            return None
+        while a < b and text[a] in ",;: ":
+            a += 1
     if b - a < 3 or " " not in text[a:b].strip() or _overlaps(taken, a, b):
         return None
-    sent = sentence_of(a)
     k = bisect_left(mentions, (sent[0], ""))   # mentions: sorted by offset
     if any(len(m) > 3 and m in text[a:b] for at, m in takewhile(lambda x: x[0] < sent[1], mentions[k:k + 40])):
         return None  # holds the speaker of a claim of its sentence: that claim's attribution

@@ -28,6 +28,7 @@ from newsmon.claims.vocabulary import (
     INFINITIVE_CUES,
     NP_OBJECT_CUES,
     OVERRUN_RE,
+    PLACE_THAT_RE,
     STANCE_THAT_RE,
     THAT_RE,
     THAT_REQUIRED,
@@ -75,10 +76,10 @@ def _clause_start(masked: str, cue: str, i: int, end: int) -> int | None:
             return None  # "said on Monday, threatening …": a participle, not a complement
         content = rest[j:].lstrip()
     had_that = False
-    if "that" in content:  # both patterns need it
-        m = STANCE_THAT_RE.match(rest[j:])
+    if "that" in content:  # the patterns need it
+        m = STANCE_THAT_RE.match(rest[j:]) or PLACE_THAT_RE.match(rest[j:])
         if m:
-            j += m.end()
+            j += m.end()  # "says in Ohio that …", "said during a rally in Michigan that …"
         m = THAT_RE.match(rest[j:])
         had_that = bool(m)
         if m:
@@ -160,11 +161,22 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
         _split_overrun(text, masked, out[first:], cue_starts)
 
 
+TRAILING_PRONOUNS = ("he", "she", "they", "we", "i")
+TRAILING_CUES = ("said", "says", "say", "added", "adds", "noted", "notes", "warned", "warns", "estimated",
+                 "told", "tells", "wrote", "writes", "argued", "argues", "explained", "insisted", "acknowledged",
+                 "reported", "reports", "stressed", "predicted", "believes", "believe", "claimed", "claims")
+
+
 def _trailing_attribution(text, masked, s0, cue_at, cue_end, matched):
     """Newswire 'Oil prices rose on Monday, traders said.' (clause before the cue)."""
-    if matched not in ("said", "says", "added", "noted", "warned", "estimated"):
+    if matched not in TRAILING_CUES:
         return None
     after = masked[cue_end:cue_end + 60]
+    if matched in ("told", "tells"):  # "…, he told reporters."
+        obj = TOLD_OBJ_RE.match(after)
+        if not obj:
+            return None
+        after = after[obj.end():]
     skip = AFTER_SKIP_RE.match(after) if _may_after_skip(after.lstrip()) else None
     if skip and skip.group().rstrip().endswith(","):
         after = ", " + after[skip.end():]  # "unions said on Monday, threatening …"
@@ -179,9 +191,17 @@ def _trailing_attribution(text, masked, s0, cue_at, cue_end, matched):
     np_words = left[comma + 1:].split()
     if np_words and np_words[0].lower() in ("their", "its", "his", "her"):
         np_words = np_words[1:]  # "…, their unions said"
-    if not np_words or len(np_words) > 6 or not all(is_np_word(w) for w in np_words):
-        return None
-    mention = parse_np(np_words, s0 + comma + 1)
+    if len(np_words) == 1 and np_words[0].lower() in TRAILING_PRONOUNS:
+        mention = parse_np(np_words, cue_at - len(np_words[0]) - 1)  # "…, he said": resolved like any pronoun
+    else:
+        # "…, another source said", "…, top black lawmakers said": up to two plain words
+        # before the noun phrase (a determiner or an adjective) are not part of the name
+        k = max((i + 1 for i, w in enumerate(np_words) if not is_np_word(w)), default=0)
+        if k <= 2 and k < len(np_words) and all(w.isalpha() and w.islower() for w in np_words[:k]):
+            np_words = np_words[k:]
+        if not np_words or len(np_words) > 6 or not all(is_np_word(w) for w in np_words):
+            return None
+        mention = parse_np(np_words, cue_at - len(" ".join(np_words)) - 1)
     a, b = trim_span(text, s0 + len(masked[s0:s0 + comma]) - len(BULLET_RE.sub("", masked[s0:s0 + comma])), s0 + comma)
     if mention is None or len(text[a:b].split()) < 4 or MASK in masked[a:b]:
         return None

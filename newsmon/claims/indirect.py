@@ -197,9 +197,8 @@ def _trailing_attribution(text, masked, s0, cue_at, cue_end, matched):
         # "…, another source said", "…, top black lawmakers said": up to two plain words
         # before the noun phrase (a determiner or an adjective) are not part of the name
         k = max((i + 1 for i, w in enumerate(np_words) if not is_np_word(w)), default=0)
-        if k <= 2 and k < len(np_words) and all(w.isalpha() and w.islower() for w in np_words[:k]):
-            np_words = np_words[k:]
-        if not np_words or len(np_words) > 6 or not all(is_np_word(w) for w in np_words):
+        if not np_words or len(np_words) > 6 or k > 2 or k == len(np_words) \
+                or not all(w.isalpha() and w.islower() for w in np_words[:k]):
             return None
         mention = parse_np(np_words, cue_at - len(" ".join(np_words)) - 1)
     a, b = trim_span(text, s0 + len(masked[s0:s0 + comma]) - len(BULLET_RE.sub("", masked[s0:s0 + comma])), s0 + comma)

@@ -279,9 +279,11 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         before = [s for s in speakers if s0 <= s.start and s.end <= min(cue.start, a)]
         if before:
             mention = _mention(text, masked, before[0], mid_caps, ps)
+    if not quoted and sent[0] <= a < sent[1] < b and len(text[a:sent[1]].split()) >= 3:
+        b = sent[1]  # a paraphrase ends with its sentence ("… as “super predators.” All of this is …")
     inner = text[a:b].strip(QUOTE_MARKS + " ")
     direct = quoted and text[b - 1] in QUOTE_MARKS and inner.count("“") == 0
-    while b > a and text[b - 1] in ".,;:":
+    while b > a and text[b - 1] in ".,;: \n\t":
         b -= 1
     return make_claim(text, art, mention, text[cue.start:cue.end] if cue else None,
                       "direct" if direct else "indirect", a, b, sent, (cue or q).start)

@@ -234,8 +234,8 @@ def _covered(taken: list[tuple[int, int]], a: int, b: int) -> int:
 def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, mentions, mid_caps) -> dict | None:
     """The claim of one tagged content, or None when it is not one."""
     a, b = q.start, q.end
-    if text[a] == ")":
-        return None  # a content that opens with a bracket is the tail of another clause
+    if text[a] in ")”":
+        return None  # a content that opens with a closing bracket or quote mark is the tail of another clause
     sent = sentence_of(a)
     if text[a] in ",;:":
         # "Climate change, Mr. Obama often says[, is the greatest threat …]": the content
@@ -255,8 +255,8 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if quoted and not _one_quote(text, a, b):
         return None  # '“Bohemian Rhapsody” before an encore …': a title in a clause, not speech
     cue = _nearest(cues, q, CUE_GAP)
-    if cue is None and not quoted:
-        return None
+    if cue is None and not quoted and _nearest(speakers, q, 3) is None:
+        return None  # a paraphrase needs a cue, or its speaker right by it ("PENCE: …", "Vitter …")
     spk = _nearest(speakers, cue or q, SPEAKER_GAP)
     if cue is not None and text[cue.start:cue.end].lower().startswith("accord") \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):

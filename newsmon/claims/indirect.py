@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from newsmon.claims.records import Resolved, make_claim, trim_span
+import re
+
+from newsmon.claims.records import JOIN, Resolved, make_claim, trim_span
 from newsmon.claims.sentences import BULLET_RE, MASK, ends_with_closed_quote, ends_with_word
 from newsmon.claims.speakers import (
     appositive_role,
@@ -135,8 +137,14 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
         if a is None:
             trailing = _trailing_attribution(text, masked, s0, cue_at, cue_end, matched)
             if trailing:
-                mention, ta, tb = trailing
-                out.append(make_claim(text, art, mention, cue, "indirect", ta, tb, sent, cue_at))
+                mention, ta, tb, cont = trailing
+                claim = make_claim(text, art, mention, cue, "indirect", ta, tb, sent, cue_at)
+                if cont is not None:  # the subject before the attribution, the predicate after it
+                    ca, cb = trim_span(text, cont, _clause_end(masked, cont, s1))
+                    if MASK in masked[ca:cb] or cb - ca < 3:
+                        continue
+                    claim.update(quote=claim["quote"] + JOIN + text[ca:cb], char_end=cb)
+                out.append(claim)
                 cue_starts.append(cue_at)
             continue
         if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or ends_with_word(left, AND_BUT):
@@ -162,6 +170,9 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
 
 
 TRAILING_PRONOUNS = ("he", "she", "they", "we", "i")
+# after a mid-sentence attribution, the predicate of the clause it interrupts
+CONTINUED_RE = re.compile(r",\s+(?=(?:is|are|was|were|has|have|had|will|would|could|should|can|may|might|must|"
+                          r"does|did|do)\s)")
 TRAILING_CUES = ("said", "says", "say", "added", "adds", "noted", "notes", "warned", "warns", "estimated",
                  "told", "tells", "wrote", "writes", "argued", "argues", "explained", "insisted", "acknowledged",
                  "reported", "reports", "stressed", "predicted", "believes", "believe", "claimed", "claims")
@@ -182,8 +193,12 @@ def _trailing_attribution(text, masked, s0, cue_at, cue_end, matched):
         after = ", " + after[skip.end():]  # "unions said on Monday, threatening …"
     elif skip:
         after = after[skip.end():]
+    cont = None
     if not TRAILING_RE.match(after):
-        return None
+        m = CONTINUED_RE.match(masked, cue_end)
+        if m is None:
+            return None
+        cont = m.end()  # "Those who can vote, he said, must still register": the clause goes on
     left = masked[s0:cue_at].rstrip()
     comma = left.rfind(",")
     if comma < 0:
@@ -202,16 +217,16 @@ def _trailing_attribution(text, masked, s0, cue_at, cue_end, matched):
             return None
         mention = parse_np(np_words, cue_at - len(" ".join(np_words)) - 1)
     a, b = trim_span(text, s0 + len(masked[s0:s0 + comma]) - len(BULLET_RE.sub("", masked[s0:s0 + comma])), s0 + comma)
-    if mention is None or len(text[a:b].split()) < 4 or MASK in masked[a:b]:
+    if mention is None or len(text[a:b].split()) < (1 if cont else 4) or MASK in masked[a:b]:
         return None
-    return mention, a, b
+    return mention, a, b, cont
 
 
 def _split_overrun(text, masked, claims, cue_starts) -> None:
     """'A said X, but officials said Y': end X before the next speaker's clause."""
     for c in claims:
-        if c["kind"] != "indirect":
-            continue
+        if c["kind"] != "indirect" or JOIN in c["quote"]:
+            continue  # a quote in pieces holds its own attribution between them
         inner = [p for p in cue_starts if c["char_start"] < p < c["char_end"]]
         if not inner:
             continue

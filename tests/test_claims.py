@@ -119,6 +119,17 @@ def test_newswire_trailing_attribution():
         ("Jeff Currie", "Brent crude could reach $100 by the summer")]
 
 
+def test_trailing_and_parenthetical_attributions():
+    text = ("Mayor Ana Ruiz opened the session.\n\n"
+            "The new bridge will open in March, she said.\n\n"
+            "Ferry fares will rise by a fifth, another source said.\n\n"
+            "Those who now hold a permit, she said, must still renew it before June.")
+    got = [(c["speaker"], c["quote"]) for c in extract_claims(text)]
+    assert ("Ana Ruiz", "The new bridge will open in March") in got
+    assert ("another source", "Ferry fares will rise by a fifth") in got
+    assert ("Ana Ruiz", "Those who now hold a permit … must still renew it before June") in got
+
+
 def test_straight_and_curly_quotes_agree():
     curly = extract_claims("“We will win,” said Coach Dan Reyes.")
     straight = extract_claims('"We will win," said Coach Dan Reyes.')

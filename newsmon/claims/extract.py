@@ -118,6 +118,8 @@ def extract_claims(text: str) -> list[dict]:
                 mention, cue, cue_pos, res = None, None, seg.start, (None, None, None)
             else:
                 continue  # a title, nickname or scare quote: not a claim
+            if _named_work(masked, seg.start, text[quote_a:quote_b]):
+                continue  # 'said on “Fox News Sunday”': a programme's or a work's title
             if isinstance(mention, Resolved):
                 res = mention.res
             if res is None:
@@ -163,6 +165,19 @@ def extract_claims(text: str) -> list[dict]:
             if at >= 0:
                 c["sentence"] = original[at:at + len(c["sentence"])]
     return claims
+
+
+def _named_work(masked: str, opening: int, quote: str) -> bool:
+    """Is a quoted passage the title of a programme or a work, set after a preposition
+    ('told “Face the Nation”', 'said on “Fox News Sunday”'): a few words, the longer
+    ones all capitalised, no sentence's end?"""
+    words = quote.split()
+    long_words = [w for w in words if len(w) > 3]
+    if not 2 <= len(words) <= 6 or len(long_words) < 2 or quote.endswith((".", "!", "?", ",")) \
+            or not all(w[0].isupper() for w in long_words):
+        return False
+    before = masked[max(0, opening - 5):opening - 1].split()
+    return bool(before) and before[-1] in ("on", "in", "at", "to", "told")
 
 
 def _attribution_gap(gap: str) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from newsmon.claims.records import Resolved, make_claim, trim_span
+import re
+
+from newsmon.claims.records import JOIN, Resolved, make_claim, trim_span
 from newsmon.claims.sentences import BULLET_RE, MASK, ends_with_closed_quote, ends_with_word
 from newsmon.claims.speakers import (
     appositive_role,
@@ -28,6 +30,7 @@ from newsmon.claims.vocabulary import (
     INFINITIVE_CUES,
     NP_OBJECT_CUES,
     OVERRUN_RE,
+    PLACE_THAT_RE,
     STANCE_THAT_RE,
     THAT_RE,
     THAT_REQUIRED,
@@ -75,10 +78,10 @@ def _clause_start(masked: str, cue: str, i: int, end: int) -> int | None:
             return None  # "said on Monday, threatening …": a participle, not a complement
         content = rest[j:].lstrip()
     had_that = False
-    if "that" in content:  # both patterns need it
-        m = STANCE_THAT_RE.match(rest[j:])
+    if "that" in content:  # the patterns need it
+        m = STANCE_THAT_RE.match(rest[j:]) or PLACE_THAT_RE.match(rest[j:])
         if m:
-            j += m.end()
+            j += m.end()  # "says in Ohio that …", "said during a rally in Michigan that …"
         m = THAT_RE.match(rest[j:])
         had_that = bool(m)
         if m:
@@ -134,8 +137,14 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
         if a is None:
             trailing = _trailing_attribution(text, masked, s0, cue_at, cue_end, matched)
             if trailing:
-                mention, ta, tb = trailing
-                out.append(make_claim(text, art, mention, cue, "indirect", ta, tb, sent, cue_at))
+                mention, ta, tb, cont = trailing
+                claim = make_claim(text, art, mention, cue, "indirect", ta, tb, sent, cue_at)
+                if cont is not None:  # the subject before the attribution, the predicate after it
+                    ca, cb = trim_span(text, cont, _clause_end(masked, cont, s1))
+                    if MASK in masked[ca:cb] or cb - ca < 3:
+                        continue
+                    claim.update(quote=claim["quote"] + JOIN + text[ca:cb], char_end=cb)
+                out.append(claim)
                 cue_starts.append(cue_at)
             continue
         if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or ends_with_word(left, AND_BUT):
@@ -160,18 +169,36 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
         _split_overrun(text, masked, out[first:], cue_starts)
 
 
+TRAILING_PRONOUNS = ("he", "she", "they", "we", "i")
+# after a mid-sentence attribution, the predicate of the clause it interrupts
+CONTINUED_RE = re.compile(r",\s+(?=(?:is|are|was|were|has|have|had|will|would|could|should|can|may|might|must|"
+                          r"does|did|do)\s)")
+TRAILING_CUES = ("said", "says", "say", "added", "adds", "noted", "notes", "warned", "warns", "estimated",
+                 "told", "tells", "wrote", "writes", "argued", "argues", "explained", "insisted", "acknowledged",
+                 "reported", "reports", "stressed", "predicted", "believes", "believe", "claimed", "claims")
+
+
 def _trailing_attribution(text, masked, s0, cue_at, cue_end, matched):
     """Newswire 'Oil prices rose on Monday, traders said.' (clause before the cue)."""
-    if matched not in ("said", "says", "added", "noted", "warned", "estimated"):
+    if matched not in TRAILING_CUES:
         return None
     after = masked[cue_end:cue_end + 60]
+    if matched in ("told", "tells"):  # "…, he told reporters."
+        obj = TOLD_OBJ_RE.match(after)
+        if not obj:
+            return None
+        after = after[obj.end():]
     skip = AFTER_SKIP_RE.match(after) if _may_after_skip(after.lstrip()) else None
     if skip and skip.group().rstrip().endswith(","):
         after = ", " + after[skip.end():]  # "unions said on Monday, threatening …"
     elif skip:
         after = after[skip.end():]
+    cont = None
     if not TRAILING_RE.match(after):
-        return None
+        m = CONTINUED_RE.match(masked, cue_end)
+        if m is None:
+            return None
+        cont = m.end()  # "Those who can vote, he said, must still register": the clause goes on
     left = masked[s0:cue_at].rstrip()
     comma = left.rfind(",")
     if comma < 0:
@@ -179,20 +206,27 @@ def _trailing_attribution(text, masked, s0, cue_at, cue_end, matched):
     np_words = left[comma + 1:].split()
     if np_words and np_words[0].lower() in ("their", "its", "his", "her"):
         np_words = np_words[1:]  # "…, their unions said"
-    if not np_words or len(np_words) > 6 or not all(is_np_word(w) for w in np_words):
-        return None
-    mention = parse_np(np_words, s0 + comma + 1)
+    if len(np_words) == 1 and np_words[0].lower() in TRAILING_PRONOUNS:
+        mention = parse_np(np_words, cue_at - len(np_words[0]) - 1)  # "…, he said": resolved like any pronoun
+    else:
+        # "…, another source said", "…, top black lawmakers said": up to two plain words
+        # before the noun phrase (a determiner or an adjective) are not part of the name
+        k = max((i + 1 for i, w in enumerate(np_words) if not is_np_word(w)), default=0)
+        if not np_words or len(np_words) > 6 or k > 2 or k == len(np_words) \
+                or not all(w.isalpha() and w.islower() for w in np_words[:k]):
+            return None
+        mention = parse_np(np_words, cue_at - len(" ".join(np_words)) - 1)
     a, b = trim_span(text, s0 + len(masked[s0:s0 + comma]) - len(BULLET_RE.sub("", masked[s0:s0 + comma])), s0 + comma)
-    if mention is None or len(text[a:b].split()) < 4 or MASK in masked[a:b]:
+    if mention is None or len(text[a:b].split()) < (1 if cont else 4) or MASK in masked[a:b]:
         return None
-    return mention, a, b
+    return mention, a, b, cont
 
 
 def _split_overrun(text, masked, claims, cue_starts) -> None:
     """'A said X, but officials said Y': end X before the next speaker's clause."""
     for c in claims:
-        if c["kind"] != "indirect":
-            continue
+        if c["kind"] != "indirect" or JOIN in c["quote"]:
+            continue  # a quote in pieces holds its own attribution between them
         inner = [p for p in cue_starts if c["char_start"] < p < c["char_end"]]
         if not inner:
             continue

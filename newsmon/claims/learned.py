@@ -234,11 +234,20 @@ def _covered(taken: list[tuple[int, int]], a: int, b: int) -> int:
 def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, mentions, mid_caps) -> dict | None:
     """The claim of one tagged content, or None when it is not one."""
     a, b = q.start, q.end
-    if text[a] in ",;:)":
-        return None  # a content that opens with punctuation is the tail of another clause
+    if text[a] in ")”":
+        return None  # a content that opens with a closing bracket or quote mark is the tail of another clause
+    sent = sentence_of(a)
+    if text[a] in ",;:":
+        # "Climate change, Mr. Obama often says[, is the greatest threat …]": the content
+        # goes on after the comma, unless the sentence's start is a claim already, whose
+        # attribution this is ("Oil prices rose, traders said[, as OPEC …]")
+        k = bisect_left(taken, (a, a))
+        if k and sent[0] <= taken[k - 1][0]:
+            return None
+        while a < b and text[a] in ",;: ":
+            a += 1
     if b - a < 3 or " " not in text[a:b].strip() or _overlaps(taken, a, b):
         return None
-    sent = sentence_of(a)
     k = bisect_left(mentions, (sent[0], ""))   # mentions: sorted by offset
     if any(len(m) > 3 and m in text[a:b] for at, m in takewhile(lambda x: x[0] < sent[1], mentions[k:k + 40])):
         return None  # holds the speaker of a claim of its sentence: that claim's attribution
@@ -246,8 +255,8 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if quoted and not _one_quote(text, a, b):
         return None  # '“Bohemian Rhapsody” before an encore …': a title in a clause, not speech
     cue = _nearest(cues, q, CUE_GAP)
-    if cue is None and not quoted:
-        return None
+    if cue is None and not quoted and _nearest(speakers, q, 3) is None:
+        return None  # a paraphrase needs a cue, or its speaker right by it ("PENCE: …", "Vitter …")
     spk = _nearest(speakers, cue or q, SPEAKER_GAP)
     if cue is not None and text[cue.start:cue.end].lower().startswith("accord") \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
@@ -270,9 +279,11 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         before = [s for s in speakers if s0 <= s.start and s.end <= min(cue.start, a)]
         if before:
             mention = _mention(text, masked, before[0], mid_caps, ps)
+    if not quoted and sent[0] <= a < sent[1] < b and len(text[a:sent[1]].split()) >= 3:
+        b = sent[1]  # a paraphrase ends with its sentence ("… as “super predators.” All of this is …")
     inner = text[a:b].strip(QUOTE_MARKS + " ")
     direct = quoted and text[b - 1] in QUOTE_MARKS and inner.count("“") == 0
-    while b > a and text[b - 1] in ".,;:":
+    while b > a and text[b - 1] in ".,;: \n\t":
         b -= 1
     return make_claim(text, art, mention, text[cue.start:cue.end] if cue else None,
                       "direct" if direct else "indirect", a, b, sent, (cue or q).start)

@@ -279,7 +279,8 @@ TIE_NOUN_RE = re.compile(
     r"(\S+)\s+(?:\w+\s+)?(?:" + TIE_NOUNS + r")\s+of\b(?:\s+[^\s“”\"]+){0,10}?\s+as(?:\s+(?:an?|the))?\s*$")
 AFTER_SKIP_RE = re.compile(
     r"^\s*,?\s*(?:(?:late|early|earlier|later)\s+)?(?:on\s+)?"
-    r"(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|"
+    r"(?:(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?|"
+    r"today|yesterday|"
     r"this\s+week|last\s+week|last\s+month|this\s+month|earlier|later|again|repeatedly|"
     r"in\s+(?:a|an|the|his|her|its|their)\s+[^,.;“”\"]{0,40}?"
     r"(?:statement|interview|speech|address|briefing|conference|post|call|message|letter|"
@@ -295,6 +296,8 @@ STANCE_THAT_RE = re.compile(r"^\s*(?:its|his|her|their|the)\s+(?:\w+\s+)?"
 POSSESSIVE_ORG_RE = re.compile(r"\b[A-Z][\w-]*[’']s\s+(?:[a-z]+\s+){0,2}?([a-z]+\s+)?([a-z]+)$")
 OVERRUN_RE = re.compile(r"(?:,\s+|;\s+|\s+)(?:but|and|while|whereas)\s+|;\s+")
 PASSIVE_BY_RE = re.compile(r"^\w+\s+by\s+(.+?)\s+as\b")
+PLACE_THAT_RE = re.compile(r"^\s*(?:in|at|during|on|via|after|before|from|by|over|through|while)\s"
+                           r"[^,.;:“”\"]{0,60}?(?=\bthat\b)")
 THAT_RE = re.compile(r"^\s*,?\s*that\b\s*")
 CLAUSE_SPLIT_RE = re.compile(
     r"(?:,?\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?(?=(" + "|".join(sorted(STANCE_VERBS, key=len, reverse=True))
@@ -311,7 +314,8 @@ AFTER_SKIP_FIRST = ("late", "early", "earlier", "on", "monday", "tuesday", "wedn
                     "repeatedly", "in", "at")
 
 
-TRAILING_RE = re.compile(r"^\s*(?:[.;]|,\s+(?:as|after|while|when|because|in|on|\w+ing)\b|$)")
+TRAILING_RE = re.compile(r"^\s*(?:[.;]|,\s+(?:as|after|while|when|because|since|though|although|before|in|on|"
+                         r"\w+ing)\b|$)")
 
 
 SOURCE_PHRASE_RE = re.compile(r"^[^,.;:()“”\"]*?(?=\s+(?:who|that|which|published|released|seen|obtained)\b|[,.;:()“”\"]|$)")

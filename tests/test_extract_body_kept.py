@@ -87,3 +87,17 @@ def test_a_recipe_keeps_its_ingredients_and_still_loses_the_share_bar():
     for i in ingredients:
         assert i in text
     assert "Whisk the eggs" in text
+
+
+def test_a_field_every_record_repeats_is_kept_in_each():
+    """cleaneval: job ads each ending in "Job type: Full time" kept the field in the first ad
+    only: a line repeated on the page was dropped as a doubled widget. A lone repeated line
+    (its neighbours are not repeats) is a record's field; a repeated run is still a copy."""
+    jobs = ["Staff nurse, surgical ward", "Hospital pharmacist", "Physiotherapist, outpatients",
+            "Radiographer, night shifts", "Ward clerk, maternity unit"]
+    body = (f"<p>{PROSE}</p>"
+            + "".join(f"<h2>{job}</h2><p>We are looking for a {job.lower()} to join a team that has grown "
+                      f"for {i + 3} years in a row and now serves the whole county.</p><p>Job type: Full time</p>"
+                      for i, job in enumerate(jobs)))
+    text = text_of(page(body, "Jobs at the county hospital"))
+    assert text.count("Job type: Full time") == len(jobs)

@@ -87,3 +87,39 @@ def test_a_recipe_keeps_its_ingredients_and_still_loses_the_share_bar():
     for i in ingredients:
         assert i in text
     assert "Whisk the eggs" in text
+
+
+def test_a_page_without_html_element_in_one_wrapper_is_read():
+    """cleaneval: an archived page stored as its body in a wrapper of its own (no <html>, one
+    <div> holding the rest) was taken for non-HTML input (trafilatura's check: a root with
+    one child) and yielded no text at all."""
+    posts = "".join(f"<div class='post'><div class='author'>Poster{i}</div><div class='date'>05-0{i}-2005</div>"
+                    f"<p>Post number {i}: {PROSE}</p></div>" for i in range(1, 7))
+    html = ("<text id='http://forum.example.org/archive/t-1.html' title='A thread'>"
+            "<div class='pagebody'><div id='navbar'><a href='./'>Forum</a> &gt; <a href='f-1.html'>Community</a></div>"
+            f"<h1>A thread</h1>{posts}<div id='copyright'>vBulletin, Copyright 2000-2005</div></div></text>")
+    text = text_of(html)
+    for i in range(1, 7):
+        assert f"Post number {i}: The council met" in text
+
+
+def test_a_feed_with_many_items_is_still_no_page():
+    """The wrapper above is HTML layout; a feed's lone <channel> of many items is not."""
+    items = "".join(f"<item><title>Story {i}</title><link>https://example.org/{i}</link>"
+                    f"<description>{PROSE}</description></item>" for i in range(30))
+    feed = f"<rss version='2.0'><channel><title>Example</title>{items}</channel></rss>"
+    assert extract_article(feed, "https://example.org/rss.xml") is None
+
+
+def test_a_field_every_record_repeats_is_kept_in_each():
+    """cleaneval: job ads each ending in "Job type: Full time" kept the field in the first ad
+    only: a line repeated on the page was dropped as a doubled widget. A lone repeated line
+    (its neighbours are not repeats) is a record's field; a repeated run is still a copy."""
+    jobs = ["Staff nurse, surgical ward", "Hospital pharmacist", "Physiotherapist, outpatients",
+            "Radiographer, night shifts", "Ward clerk, maternity unit"]
+    body = (f"<p>{PROSE}</p>"
+            + "".join(f"<h2>{job}</h2><p>We are looking for a {job.lower()} to join a team that has grown "
+                      f"for {i + 3} years in a row and now serves the whole county.</p><p>Job type: Full time</p>"
+                      for i, job in enumerate(jobs)))
+    text = text_of(page(body, "Jobs at the county hospital"))
+    assert text.count("Job type: Full time") == len(jobs)

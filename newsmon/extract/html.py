@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree as _etree
 from lxml import html as _lhtml
@@ -76,9 +77,22 @@ def _load_html(html: str):
         return load_html(page)
     if tree is None or len(tree) < 1:
         return load_html(page)
-    if "html" not in beginning and len(tree) < 2:     # trafilatura's dubious-HTML check
-        return None
+    if "html" not in beginning and len(tree) < 2 and not _holds_a_page(tree):   # trafilatura's
+        return None                                                               # dubious-HTML check
     return tree
+
+
+PAGE_ELEMENTS = 20      # a lone wrapper holding this many HTML layout elements is a page
+_LAYOUT = ("div", "p", "table", "td", "a", "span", "br", "li", "img")   # not a feed's or XML's tags
+
+
+def _holds_a_page(tree) -> bool:
+    """Is a root with one child a page all the same: a fragment without <html> (an archived
+    page's body in a wrapper of its own, one <div> or <table> holding the rest)?
+    trafilatura's check takes it for non-HTML input and finds no text at all."""
+    if len(tree) != 1:
+        return False
+    return next(islice(tree[0].iter(*_LAYOUT), PAGE_ELEMENTS - 1, None), None) is not None
 
 
 def parse_html(html) -> object | None:

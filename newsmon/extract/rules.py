@@ -50,17 +50,30 @@ def line_key(line: str) -> str:
     return " ".join(_LETTERS.findall(text))
 
 
+def _duplicates(lines: list[Line]) -> list[bool]:
+    """Is each line a copy of an earlier one (casefolded)? One False more at the end, which
+    index -1 and index len(lines) both read: neighbours need no bounds checks."""
+    seen, dup = set(), []
+    for ln in lines:
+        norm = ln.text.casefold()
+        dup.append(norm in seen)
+        seen.add(norm)
+    return dup + [False]
+
+
 def _mark_line_rules(lines: list[Line], title: str | None, site_lines) -> None:
     """Per-line rules (b, c, d and repeats): set ``drop`` on lines that are junk anywhere."""
-    seen = set()
     title_key = line_key(title or "")
+    dup = _duplicates(lines)
     for i, ln in enumerate(lines):
         key = line_key(ln.text) if site_lines or (i < 3 and title_key) else None   # costly on paragraphs
-        norm = ln.text.casefold()
         if i < 3 and title_key and key == title_key:
             ln.drop = "title"                 # trafilatura often keeps the <h1>
-        elif norm in seen and ln.words >= 3:
-            ln.drop = "repeat"                # repeated block (pull quote, doubled widget)
+        elif dup[i] and ln.words >= 3 and (dup[i - 1] or dup[i + 1] or ln.sentence):
+            # a repeated block (doubled widget) or sentence (pull quote); a lone repeated
+            # short line is a record's field ("Job type: Full time") or a heading a table
+            # of contents listed: only the other rules judge it
+            ln.drop = "repeat"
         elif site_lines and key and key in site_lines:
             ln.drop = "site_line"             # (d) learned for this site
         elif is_loading(ln.text):
@@ -73,7 +86,6 @@ def _mark_line_rules(lines: list[Line], title: str | None, site_lines) -> None:
             ln.drop = "link"                  # (b) "Also Read: <a>Headline?</a>" on one line
         elif ln.kind != "head" and is_credit_label(ln.text):
             ln.drop = "credit"                # (c) "Image Source: X"
-        seen.add(norm)
 
 
 def _drop_orphan_labels(lines: list[Line], link_labels=frozenset()) -> None:

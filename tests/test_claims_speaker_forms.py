@@ -92,3 +92,24 @@ def test_a_title_keeps_a_surname_with_its_gender():
     assert {c["quote"]: c["speaker"] for c in extract_claims(text)} == {
         "the plan would create jobs in every state": "Hillary Clinton",
         "the race was far from over": "Bill Clinton"}
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # an office, a campaign, a team: the owner's name does not replace the body that spoke
+    ("The governor’s office announced that the alert system would be tested in all 44 districts.",
+     "the alert system", "the governor’s office"),
+    ("On Friday the governor’s office announced that the alert system would be tested in May.",
+     "the alert system", "the governor’s office"),
+    # a possessive determiner belongs to the phrase it opens, never to a name
+    ("Maria Lopez runs the agency. Her office said that the report was false.", "the report", "her office"),
+    ("Tom Hale leads the Green Party. His campaign said on Monday that the report was false.",
+     "the report", "his campaign"),
+    # a named person of a body speaks, not the body (which may be a possessive itself)
+    ("Brenda Hollis of the Save St. Mary’s campaign said families had waited for hours.",
+     "families had waited", "Brenda Hollis"),
+    ("Brenda Hollis of the Save Our Hospital group said families had waited for hours.",
+     "families had waited", "Brenda Hollis"),
+    ("John Smith of the National Union said that pay was too low.", "pay was too low", "John Smith"),
+])
+def test_possessive_speaker_phrases(text, quote, speaker):
+    assert speaker_of(text, quote)[0] == speaker

@@ -24,6 +24,7 @@ from newsmon.claims.vocabulary import (
     ORG_WORDS,
     PARTICLES,
     PLACE_SPEAKERS,
+    POSSESSIVE_DETERMINERS,
     POSSESSIVE_ORG_RE,
     PRONOUNS,
     QUOTE_CUES,
@@ -115,7 +116,7 @@ def is_np_word(w: str) -> bool:
     if MASK in w or not b:
         return False
     return _is_cap(w) or b in ROLE_WORDS or b in ORG_ANAPHORS or b in PARTICLES \
-        or b in UNNAMED_HEADS or b in ("the", "a", "an")
+        or b in UNNAMED_HEADS or b in ("the", "a", "an") or b in POSSESSIVE_DETERMINERS
 
 
 def _left_np_words(ctx: str) -> list[str]:
@@ -136,10 +137,11 @@ def _left_np_words(ctx: str) -> list[str]:
         if w.endswith("_”") or w.endswith('_"') or (not is_np_word(w) and not connector):
             break
         out.append(w)
-        if bare_word(w) in ("the", "a", "an"):
+        if bare_word(w) in ("the", "a", "an") or bare_word(w) in POSSESSIVE_DETERMINERS:
             break
     out.reverse()
-    while out and bare_word(out[0]) in CAP_STOP and bare_word(out[0]) not in ("the", "a", "an"):
+    while out and bare_word(out[0]) in CAP_STOP and bare_word(out[0]) not in ("the", "a", "an") \
+            and bare_word(out[0]) not in POSSESSIVE_DETERMINERS:
         out.pop(0)  # "Yesterday Smith said": drop the sentence adverb
     return out
 
@@ -184,6 +186,10 @@ def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
         text = text.rstrip(".")  # sentence period, not an abbreviation like "Jr."
     toks = [_strip_word(w) for w in words]
     det = bare_word(toks[0]) if bare_word(toks[0]) in ("the", "a", "an") else None
+    if bare_word(toks[0]) in POSSESSIVE_DETERMINERS:
+        if len(toks) == 1:
+            return None
+        det = "the"   # "Her office", "their lawyers": spoken of as "the office" is
     if det:
         toks = toks[1:]
     if not toks:
@@ -532,7 +538,7 @@ def is_group(text: str) -> bool:
 def generic_name(text: str) -> str:
     """A speaker named by a common noun, as written: 'The council' -> 'the council'."""
     words = text.split()
-    if words and bare_word(words[0]) in ("the", "a", "an", "one"):
+    if words and (bare_word(words[0]) in ("the", "a", "an", "one") or bare_word(words[0]) in POSSESSIVE_DETERMINERS):
         words[0] = words[0].lower()
     return " ".join(words)
 
@@ -563,12 +569,29 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
             if head:
                 return head
         return None
+    member = _member_of(ctx, pos) if " of " in ctx else None
+    if member:
+        return member
     m = POSSESSIVE_ORG_RE.search(ctx) if ("’s" in ctx or "'s" in ctx) else None
     if m and bare_word(m.group(2)) in ORG_ANAPHORS:
         return Mention(m.group(0), name=m.group(0), kind="organisation", pos=pos)
     if not last_two or (last_two[-1].lower() not in PRONOUNS and not is_np_word(last_two[-1])):
         return None  # what _left_np_words would find (no phrase), the usual case, sooner
     return parse_np(_left_np_words(ctx), pos)
+
+
+def _member_of(ctx: str, pos: int) -> Mention | None:
+    """'Brenda Hollis of the Save St. Mary’s campaign [said]': the named person speaks,
+    not the body she belongs to (a role before 'of' is left to parse_np: 'the head of
+    the union', 'Secretary of State John Kerry')."""
+    i = ctx.rfind(" of ")
+    body = ctx[i + 4:].split()
+    if not body or len(body) > 8 or not all(is_np_word(w) or bare_word(w) in NAME_CONNECTORS for w in body):
+        return None
+    person = parse_np(_left_np_words(ctx[:i]), pos)
+    if person is None or person.kind != "person" or not person.name or len(person.name.split()) < 2:
+        return None
+    return Mention(person.text + ctx[i:], name=person.name, role=person.role, kind="person", pos=pos)
 
 
 _CAP_STOP_NOT_DET = CAP_STOP - {"the", "a", "an"}

@@ -126,7 +126,10 @@ ORG_ANAPHORS = {
     "court", "military", "army", "police", "regulator", "carrier", "airline", "retailer",
     "automaker", "carmaker", "lender", "insurer", "club", "university", "commission",
     "kremlin", "administration", "network", "broadcaster", "operator", "startup", "utility",
+    "office", "campaign",
 }
+# "Her office said", "their lawyers": a determiner of a speaker phrase, never a name
+POSSESSIVE_DETERMINERS = frozenset(("his", "her", "their", "its"))
 NON_COMPANY_WORDS = {"union", "party", "ministry", "council", "committee", "government", "police",
                      "army", "court", "parliament", "agency", "commission", "federation",
                      "association", "no", "kremlin", "administration", "department", "office"}

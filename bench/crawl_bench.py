@@ -98,9 +98,13 @@ def run_measured(cmd: list[str], env: dict | None = None, *, with_cpu: bool = Fa
             total += int(statm.split()[1]) * _PAGE
             if not with_cpu:
                 continue
-            # a spawned worker shows its parent's command line until it execs
-            if roles.get(pid) not in ("worker", "tracker", "crawl"):
-                roles[pid] = _role(pid, proc.pid)
+            # a spawned worker shows its parent's command line until it execs: only the
+            # roles a parent's command line cannot show are final
+            if roles.get(pid) not in ("worker", "tracker"):
+                role = _role(pid, proc.pid)
+                if roles.get(pid, role) != role:
+                    hwm.pop((roles[pid], pid), None)
+                roles[pid] = role
             for tid in os.listdir(f"/proc/{pid}/task") if os.path.isdir(f"/proc/{pid}/task") else ():
                 stat, sched = _read(f"/proc/{pid}/task/{tid}/stat"), _read(f"/proc/{pid}/task/{tid}/schedstat")
                 if stat and sched:

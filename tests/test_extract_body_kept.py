@@ -123,3 +123,18 @@ def test_a_field_every_record_repeats_is_kept_in_each():
                       for i, job in enumerate(jobs)))
     text = text_of(page(body, "Jobs at the county hospital"))
     assert text.count("Job type: Full time") == len(jobs)
+
+
+def test_a_sentence_split_at_its_links_is_kept_whole():
+    """dragnet: a short post whose paragraph trafilatura splits at each <br> around its links lost
+    the pieces the link and edge rules judge alone ("..., as" / "Gmail," / "Calendar, and")."""
+    body = ("<p>Tuesday, June 09, 2009 10:38 AM<br>"
+            "Our reader has finally come to the desktop app, as<br>"
+            "<a href='/blog'>announced</a> on the reader blog. The gadget fits right in with the<br>"
+            "<a href='/mail'>Mail</a>,<br><a href='/calendar'>Calendar</a>, and<br>"
+            "<a href='/docs'>Docs</a> gadgets. Please<br><a href='/try'>give it a try</a> and<br>"
+            "tell us what you think. Thanks to the intern who built this gadget over the summer.</p>")
+    text = text_of(page(body, "Inside the desktop app"))
+    for piece in ("has finally come to the desktop app, as", "Mail,", "Calendar, and", "give it a try"):
+        assert piece in text, text
+    assert "All rights reserved" not in text

@@ -203,6 +203,36 @@ def _is_evident(ln: Line) -> bool:
     return ln.drop in EVIDENT or (ln.drop == "repeat" and not ln.sentence)
 
 
+_SENTENCE_END = frozenset(".!?…:;\"”’)]|")
+# closed-class words a sentence cannot end on: a line ending on one goes on in the next
+_RUNS_ON = frozenset(("and", "or", "but", "nor", "as", "the", "a", "an", "of", "to", "in", "on", "at", "by",
+                      "for", "with", "from", "that", "which", "who", "is", "are", "was", "were", "its", "their"))
+
+
+def _runs_on(a: Line, b: Line) -> bool:
+    """Is ``b`` the rest of the sentence ``a`` breaks off (a paragraph trafilatura split at
+    a link or a <br>: 'Google Reader has come to Desktop, as' + 'announced on the blog.')?"""
+    if a.kind != "p" or b.kind != "p" or not a.text or not b.text or a.text[-1] in _SENTENCE_END:
+        return False
+    last = a.text.rsplit(None, 1)[-1].lower()
+    return b.text[0].islower() or a.text[-1] == "," or last in _RUNS_ON
+
+
+def _restore_run_on_sentences(lines: list[Line], guessed: list[int]) -> None:
+    """A guessed drop that one sentence joins to a kept neighbour is article text."""
+    pending = set(i for i in guessed if lines[i].drop)
+    changed = True
+    while changed and pending:
+        changed = False
+        for i in sorted(pending):
+            before = i > 0 and not lines[i - 1].drop and _runs_on(lines[i - 1], lines[i])
+            after = i + 1 < len(lines) and not lines[i + 1].drop and _runs_on(lines[i], lines[i + 1])
+            if before or after:
+                lines[i].drop = None
+                pending.discard(i)
+                changed = True
+
+
 def confirm_drops(lines: list[Line], probability=None) -> None:
     """Keep the shape rules' drops the line classifier confirms, within the page guard.
 
@@ -223,6 +253,7 @@ def confirm_drops(lines: list[Line], probability=None) -> None:
     for i, ok in zip(guessed, confirmed):
         if not ok:
             lines[i].drop = None
+    _restore_run_on_sentences(lines, guessed)
     for reason in _STRUCTURE_RULES:   # a list at the edge, a gallery's headings, a memo's header
         hits = [i for i in guessed if lines[i].drop == reason]
         if len(hits) > RUN_MAX:

@@ -22,6 +22,7 @@ try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads 
     from trafilatura import external as _texternal
     from trafilatura import main_extractor as _tmain
     from trafilatura import metadata as _tmeta
+    from trafilatura.baseline import _BLOCK_ELEMS, _spaced_text, basic_cleaning
     from trafilatura.settings import Document as _Document
     from trafilatura.settings import Extractor as _Extractor
     from trafilatura.utils import line_processing as _line_processing
@@ -232,6 +233,38 @@ def _readability_bound(raw_tree) -> int | None:
     return bound
 
 
+# what html2txt's basic_cleaning deletes by tag (BASIC_CLEAN_XPATH, besides footer and
+# cookie-consent classes, whose text the bound below keeps)
+_BASIC_CLEAN_TAGS = ("aside", "fencedframe", "footer", "script", "style", "svg", "template")
+
+
+def _html2txt_bound(raw_tree) -> int:
+    """The most ``len(html2txt(raw_tree))`` can be, without its copy and cleaning of the page.
+
+    html2txt deletes some elements (text, not tails), spaces the block elements'
+    texts and tails apart and joins the words with single spaces. Deleting a
+    subtree takes its ``_text_size`` off, less the (at most two) words it may
+    share with its neighbours; each space written in can split one word, adding
+    one character.
+    """
+    bound = _text_size(raw_tree) + 2 * int(_BLOCK_COUNT(raw_tree))
+    deleted = set()
+    for el in raw_tree.iter(*_BASIC_CLEAN_TAGS):
+        if any(a in deleted for a in el.iterancestors()):
+            continue
+        deleted.add(el)
+        size = _text_size(el)
+        if size > 2:
+            bound -= size - 2
+    return bound
+
+
+def _html2txt_in_place(raw_tree) -> str:
+    """``html2txt(raw_tree)`` without its copy: ``raw_tree`` is spoiled."""
+    body = raw_tree.find(".//body")
+    return _spaced_text(basic_cleaning(raw_tree if body is None else body))
+
+
 def _readability_may_win(bound: int | None, body, len_text: int, options) -> bool:
     """Could trafilatura's compare_extraction prefer readability's text to ``body``'s?
 
@@ -248,17 +281,17 @@ def _readability_may_win(bound: int | None, body, len_text: int, options) -> boo
 
 
 def _compare_extraction(cleaned_tree, raw_tree, body, text: str, options, readability_bound):
-    """``compare_extraction(cleaned_tree, copy(raw_tree()), body, text, options)`` of
+    """``compare_extraction(cleaned_tree(), copy(raw_tree()), body, text, options)`` of
     trafilatura.external, minus readability (and its copy of the page) where its
     text cannot be preferred: then only the justext check of an unclean or short
     body remains."""
     ext = _texternal
     if _readability_may_win(readability_bound, body, len(text), options):
-        return ext.compare_extraction(cleaned_tree, _copy(raw_tree()), body, text, options)
+        return ext.compare_extraction(cleaned_tree(), _copy(raw_tree()), body, text, options)
     len_text = len(text)
     unclean = bool(body.xpath(ext.SANITIZED_XPATH))
     if unclean or len_text < options.min_extracted_size:
-        body2, text2 = ext.justext_rescue(cleaned_tree, options)
+        body2, text2 = ext.justext_rescue(cleaned_tree(), options)
         len_text2 = len(text2)
         if unclean:
             accept = len_text <= ext.JUSTEXT_OVERRIDE_RATIO * len_text2 and (
@@ -368,6 +401,8 @@ if FAST_TRAFILATURA:
     # the patterns of trafilatura.xpaths.OVERALL_DISCARD_XPATH's re:test() calls, by argument
     _DISCARD_PATTERNS = [{m[1]: re.compile(m[2]) for m in re.finditer(r"re:test\(([@\w|-]+), '([^']*)'\)", x.path)}
                          for x in _tmain.OVERALL_DISCARD_XPATH]
+    # the elements html2txt spaces apart
+    _BLOCK_COUNT = XPath("count(" + "|".join(f"descendant-or-self::{t}" for t in sorted(_BLOCK_ELEMS)) + ")")
     _COOKIE, _SECTION_ID, _SECTION_CLASS = (_DISCARD_PATTERNS[0][k] for k in ("@id|@class", "@id", "@class"))
     _HIDDEN, _HIDDEN_ID, _HIDDEN_CLASS = (_DISCARD_PATTERNS[1][k] for k in ("@id|@style", "@id", "@class"))
     # trafilatura.main_extractor.extract_content, whose main pass prunes each candidate
@@ -405,9 +440,12 @@ def _trafilatura_sequence(tree, options, url: str | None):
     # copy of that; here the first copy is cleaned, and a fallback makes the raw tree again
     cleaned_tree = _pruned_copy(tree, is_forum)
     readability_bound = _readability_bound(cleaned_tree)
+    page_text_bound = _html2txt_bound(cleaned_tree)
     raw_tree = cache(lambda: _pruned_copy(tree, is_forum))
-    cleaned_tree = core.tree_cleaning(cleaned_tree, options)      # _prepare_tree's steps
-    cleaned_tree_backup = _copy(cleaned_tree)
+    # _prepare_tree's steps; its copy of the cleaned tree before convert_tags (read only by
+    # the fallbacks of _compare_extraction, on a few pages) is made again when asked for
+    cleaned_tree_backup = cache(lambda: core.tree_cleaning(_pruned_copy(tree, is_forum), options))
+    cleaned_tree = core.tree_cleaning(cleaned_tree, options)
     cleaned_tree = core.convert_tags(cleaned_tree, options, url)
     # 1-2. main extractor, then the comparison with readability / justext
     body, text = _extract_content(cleaned_tree, options)
@@ -417,8 +455,12 @@ def _trafilatura_sequence(tree, options, url: str | None):
         b_body, b_text, b_len = core.baseline(raw_tree())
         if b_len > len(text):
             body, text = b_body, b_text
-    # 4. recall escalation: a short text covering little of the page
-    page_len = len(core.html2txt(raw_tree())) if 0 < len(text) < core.ESCALATION_MAX_LENGTH else 0
+    # 4. recall escalation: a short text covering little of the page (the page's text measured
+    # only when its bound allows that, on the raw tree itself, made again if needed below)
+    page_len = 0
+    if 0 < len(text) < core.ESCALATION_MAX_LENGTH and len(text) < core.ESCALATION_PAGE_SHARE * page_text_bound:
+        page_len = len(_html2txt_in_place(raw_tree()))
+        raw_tree.cache_clear()
     if options.focus == "balanced" and len(text) < core.ESCALATION_PAGE_SHARE * page_len:
         r_options = _copy(options)
         r_options.focus = "recall"

@@ -55,6 +55,11 @@ _AUTHOR_CLASS_1 = re.compile(r"author|channel-name|zuozhe|bianji|xiaobian|submit
 _AUTHOR_ID_2 = re.compile(r"[Aa]uthor")
 _AUTHOR_CLASS_2 = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
 _TAGS_0 = frozenset(("a", "address", "div", "link", "p", "span", "strong"))
+# what an element's id, class or attributes must hold for any of those to match it
+_AUTHOR_ID_HINT = re.compile(r"uthor|zuozhe|bianji|xiaobian")
+_AUTHOR_CLASS_HINT = re.compile(r"uthor|byl|yline|username|BBL|channel-name|zuozhe|bianji|xiaobian"
+                                r"|submitted-by|posted-by|journalist-name|screenname|writer")
+_AUTHOR_KEYS = frozenset(("rel", "itemprop", "data-testid", "data-component"))
 _TAGS_1 = frozenset(("a", "div", "h3", "h4", "p", "span"))
 
 
@@ -109,6 +114,10 @@ def _byline(tree) -> str | None:
         if parent is not None and _author_discarded(el, tag, el_id, el_class):
             pruned.add(el)
             continue
+        if not (el_class and _AUTHOR_CLASS_HINT.search(el_class) or el_id and _AUTHOR_ID_HINT.search(el_id)
+                or _AUTHOR_KEYS.intersection(el.keys()) or tag == "author"
+                or tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
+            continue             # no author expression can match it
         for matched, into in zip(_author_matches(el, tag, el_id, el_class), found):
             if matched:
                 into.append(el)

@@ -16,6 +16,8 @@ try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads 
     from copy import deepcopy as _copy_deep
     from html import unescape as _unescape
 
+    from justext.core import classify_paragraphs as _classify_paragraphs
+    from justext.core import define_stoplist as _define_stoplist
     from lxml import etree as _etree
     from lxml.etree import strip_tags as _strip_tags
     from trafilatura import core as _tcore
@@ -296,11 +298,11 @@ def _compare_extraction(cleaned_tree, raw_tree, body, text: str, options, readab
     body remains."""
     ext = _texternal
     if _readability_may_win(readability_bound, body, len(text), options):
-        return ext.compare_extraction(cleaned_tree(), _copy(raw_tree()), body, text, options)
+        return _full_compare_extraction(cleaned_tree(), _copy(raw_tree()), body, text, options)
     len_text = len(text)
     unclean = bool(body.xpath(ext.SANITIZED_XPATH))
     if unclean or len_text < options.min_extracted_size:
-        body2, text2 = ext.justext_rescue(cleaned_tree(), options)
+        body2, text2 = _justext_rescue(cleaned_tree(), options)
         len_text2 = len(text2)
         if unclean:
             accept = len_text <= ext.JUSTEXT_OVERRIDE_RATIO * len_text2 and (
@@ -399,6 +401,21 @@ def _discarded_hidden(tree) -> list:
     return out
 
 
+def _all_stoplists():
+    """trafilatura.external's JT_STOPLIST, read where it is kept (``_rebound`` copies globals)."""
+    return _texternal.JT_STOPLIST or _texternal.jt_stoplist_init()
+
+
+_STOPLIST_SET = [None, None]      # the last stop list jusText was given, and its set
+
+
+def _stoplist_set(stoplist) -> frozenset:
+    """justext.core.define_stoplist(stoplist), remembered for the same list object."""
+    if stoplist is not _STOPLIST_SET[0]:
+        _STOPLIST_SET[:] = [stoplist, _define_stoplist(stoplist)]
+    return _STOPLIST_SET[1]
+
+
 def _rebound(function, **names):
     """``function`` with some of its module's globals replaced, for newsmon's calls
     only: trafilatura's own module is left as it is."""
@@ -420,6 +437,16 @@ if FAST_TRAFILATURA:
     _extract_content = _rebound(_tmain.extract_content, _extract=_rebound(
         _tmain._extract, prune_unwanted_sections=_rebound(
             _tmain.prune_unwanted_sections, OVERALL_DISCARD_XPATH=[_discarded_sections, _discarded_hidden])))
+
+    # jusText (the fallbacks' and the escalation's candidate): its classify_paragraphs
+    # lower-cases the stop list into a set on every call, for trafilatura's list of all
+    # languages 15 ms a call; here once, kept while trafilatura passes the same list
+    _try_justext = _rebound(_texternal.try_justext, jt_stoplist_init=_all_stoplists,
+                            classify_paragraphs=_rebound(_classify_paragraphs, define_stoplist=_stoplist_set))
+    _justext_rescue = _rebound(_texternal.justext_rescue, try_justext=_try_justext)
+    _full_compare_extraction = _rebound(_texternal.compare_extraction, justext_rescue=_justext_rescue)
+    _recall_retry = _rebound(_tcore._recall_retry, _extract_and_compare=_rebound(
+        _tcore._extract_and_compare, compare_extraction=_full_compare_extraction))
 
 
 def _pruned_copy(tree, is_forum: bool):
@@ -476,13 +503,13 @@ def _trafilatura_sequence(tree, options, url: str | None):
         r_text = j_text = ""
         justext_ratio = max(core.ESCALATION_JUSTEXT_RATIO, JUSTEXT_ESCALATION_RATIO)
         try:
-            r_body, r_text = core._recall_retry(raw_tree(), r_options, url)
+            r_body, r_text = _recall_retry(raw_tree(), r_options, url)
         except Exception as err:   # noqa: BLE001 - as trafilatura
             core.LOGGER.warning("recall retry failed: %s %s", err, url)
         # jusText's text is a part of the page's: it cannot pass the bar when the page is too short
         if justext_ratio * len(text) < JUSTEXT_PAGE_SLACK * page_len:
             try:
-                j_body, j_text = core.justext_rescue(_copy(raw_tree()), options)
+                j_body, j_text = _justext_rescue(_copy(raw_tree()), options)
             except Exception as err:   # noqa: BLE001 - as trafilatura
                 core.LOGGER.warning("justext candidate failed: %s %s", err, url)
         len_text, r_len, j_len = len(text), len(r_text), len(j_text)

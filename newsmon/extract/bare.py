@@ -298,7 +298,7 @@ def _compare_extraction(cleaned_tree, raw_tree, body, text: str, options, readab
     body remains."""
     ext = _texternal
     if _readability_may_win(readability_bound, body, len(text), options):
-        return _full_compare_extraction(cleaned_tree(), _copy(raw_tree()), body, text, options)
+        return _lazy_compare_extraction(cleaned_tree, _copy(raw_tree()), body, text, options)
     len_text = len(text)
     unclean = bool(body.xpath(ext.SANITIZED_XPATH))
     if unclean or len_text < options.min_extracted_size:
@@ -444,9 +444,12 @@ if FAST_TRAFILATURA:
     _try_justext = _rebound(_texternal.try_justext, jt_stoplist_init=_all_stoplists,
                             classify_paragraphs=_rebound(_classify_paragraphs, define_stoplist=_stoplist_set))
     _justext_rescue = _rebound(_texternal.justext_rescue, try_justext=_try_justext)
-    _full_compare_extraction = _rebound(_texternal.compare_extraction, justext_rescue=_justext_rescue)
     _recall_retry = _rebound(_tcore._recall_retry, _extract_and_compare=_rebound(
-        _tcore._extract_and_compare, compare_extraction=_full_compare_extraction))
+        _tcore._extract_and_compare, compare_extraction=_rebound(
+            _texternal.compare_extraction, justext_rescue=_justext_rescue)))
+    # compare_extraction taking the cleaned tree as a function, called only for jusText
+    _lazy_compare_extraction = _rebound(_texternal.compare_extraction, justext_rescue=(
+        lambda cleaned_tree, options: _justext_rescue(cleaned_tree(), options)))
 
 
 def _pruned_copy(tree, is_forum: bool):

@@ -295,10 +295,13 @@ def _compare_extraction(cleaned_tree, raw_tree, body, text: str, options, readab
     """``compare_extraction(cleaned_tree(), copy(raw_tree()), body, text, options)`` of
     trafilatura.external, minus readability (and its copy of the page) where its
     text cannot be preferred: then only the justext check of an unclean or short
-    body remains."""
+    body remains. ``cleaned_tree`` and ``raw_tree`` make their trees when called."""
     ext = _texternal
     if _readability_may_win(readability_bound, body, len(text), options):
-        return _lazy_compare_extraction(cleaned_tree, _copy(raw_tree()), body, text, options)
+        # readability spoils the tree it reads: the raw tree itself, made again if asked for later
+        page = raw_tree()
+        raw_tree.cache_clear()
+        return _lazy_compare_extraction(cleaned_tree, page, body, text, options)
     len_text = len(text)
     unclean = bool(body.xpath(ext.SANITIZED_XPATH))
     if unclean or len_text < options.min_extracted_size:

@@ -222,8 +222,9 @@ def _text_size(el) -> int:
     return length + 1 if length else 0
 
 
-def _readability_bound(raw_tree) -> int | None:
-    """The most ``_text_size`` readability's text can have for this page, None if unknown.
+def _text_bounds(raw_tree) -> tuple[int | None, int]:
+    """The most ``_text_size`` readability's text can have for this page (None if
+    unknown), and the most ``len(html2txt(raw_tree))`` can be.
 
     Readability drops elements (script and style first) and regroups the rest
     in page order, and re-parsing its output keeps their text: its text is the
@@ -232,42 +233,22 @@ def _readability_bound(raw_tree) -> int | None:
     two) words it may join at its ends. It writes "VIDEO" into the video
     <iframe>s it keeps. Unknown when the page has elements whose text libxml2
     keeps verbatim on re-parsing.
-    """
-    if next(raw_tree.iter(*_RAW_TEXT_ON_REPARSE), None) is not None:
-        return None
-    bound = _text_size(raw_tree)
-    for el in raw_tree.iter("script", "style", "iframe"):
-        if el.tag == "iframe":
-            bound += _VIDEO_SIZE
-        elif el.text:
-            bound -= _text_size(el) - 2
-    return bound
 
-
-# what html2txt's basic_cleaning deletes by tag (BASIC_CLEAN_XPATH, besides footer and
-# cookie-consent classes, whose text the bound below keeps)
-_BASIC_CLEAN_TAGS = ("aside", "fencedframe", "footer", "script", "style", "svg", "template")
-
-
-def _html2txt_bound(raw_tree) -> int:
-    """The most ``len(html2txt(raw_tree))`` can be, without its copy and cleaning of the page.
-
-    html2txt deletes some elements (text, not tails), spaces the block elements'
-    texts and tails apart and joins the words with single spaces. Deleting a
-    subtree takes its ``_text_size`` off, less the (at most two) words it may
-    share with its neighbours; each space written in can split one word, adding
+    html2txt deletes elements too (scripts and styles among them, text not
+    tails), then spaces the block elements' texts and tails apart and joins the
+    words with single spaces: each space written in can split one word, adding
     one character.
     """
-    bound = _text_size(raw_tree) + 2 * int(_BLOCK_COUNT(raw_tree))
-    deleted = set()
-    for el in raw_tree.iter(*_BASIC_CLEAN_TAGS):
-        if any(a in deleted for a in el.iterancestors()):
-            continue
-        deleted.add(el)
-        size = _text_size(el)
-        if size > 2:
-            bound -= size - 2
-    return bound
+    size, iframes = _text_size(raw_tree), 0
+    for el in raw_tree.iter("script", "style", "iframe"):
+        if el.tag == "iframe":
+            iframes += 1
+        elif el.text:
+            size -= _text_size(el) - 2
+    page_text = size + 2 * sum(1 for _ in raw_tree.iter(*_BLOCK_ELEMS))
+    if next(raw_tree.iter(*_RAW_TEXT_ON_REPARSE), None) is not None:
+        return None, page_text
+    return size + _VIDEO_SIZE * iframes, page_text
 
 
 def _html2txt_in_place(raw_tree) -> str:
@@ -282,7 +263,7 @@ def _readability_may_win(bound: int | None, body, len_text: int, options) -> boo
     With the balanced focus it does only when the own text is empty, when
     readability's text is over twice as long, or (when that is longer than
     2 * MIN_EXTRACTED_SIZE) when ``body`` has no <p> text or more tables than <p>s.
-    ``bound`` (``_readability_bound``) settles that for most article pages.
+    ``bound`` (``_text_bounds``) settles that for most article pages.
     """
     if options.focus != "balanced" or len_text == 0 or bound is None or bound > 2 * len_text:
         return True
@@ -430,8 +411,6 @@ if FAST_TRAFILATURA:
     # the patterns of trafilatura.xpaths.OVERALL_DISCARD_XPATH's re:test() calls, by argument
     _DISCARD_PATTERNS = [{m[1]: re.compile(m[2]) for m in re.finditer(r"re:test\(([@\w|-]+), '([^']*)'\)", x.path)}
                          for x in _tmain.OVERALL_DISCARD_XPATH]
-    # the elements html2txt spaces apart
-    _BLOCK_COUNT = XPath("count(" + "|".join(f"descendant-or-self::{t}" for t in sorted(_BLOCK_ELEMS)) + ")")
     _COOKIE, _SECTION_ID, _SECTION_CLASS = (_DISCARD_PATTERNS[0][k] for k in ("@id|@class", "@id", "@class"))
     _HIDDEN, _HIDDEN_ID, _HIDDEN_CLASS = (_DISCARD_PATTERNS[1][k] for k in ("@id|@style", "@id", "@class"))
     # trafilatura.main_extractor.extract_content, whose main pass prunes each candidate
@@ -481,8 +460,7 @@ def _trafilatura_sequence(tree, options, url: str | None):
     # trafilatura prunes a copy of the page (the raw tree its fallbacks read) and cleans a
     # copy of that; here the first copy is cleaned, and a fallback makes the raw tree again
     cleaned_tree = _pruned_copy(tree, is_forum)
-    readability_bound = _readability_bound(cleaned_tree)
-    page_text_bound = _html2txt_bound(cleaned_tree)
+    readability_bound, page_text_bound = _text_bounds(cleaned_tree)
     raw_tree = cache(lambda: _pruned_copy(tree, is_forum))
     # _prepare_tree's steps; its copy of the cleaned tree before convert_tags (read only by
     # the fallbacks of _compare_extraction, on a few pages) is made again when asked for

@@ -16,12 +16,15 @@ try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads 
     from copy import deepcopy as _copy_deep
     from html import unescape as _unescape
 
+    from justext.core import classify_paragraphs as _classify_paragraphs
+    from justext.core import define_stoplist as _define_stoplist
     from lxml import etree as _etree
     from lxml.etree import strip_tags as _strip_tags
     from trafilatura import core as _tcore
     from trafilatura import external as _texternal
     from trafilatura import main_extractor as _tmain
     from trafilatura import metadata as _tmeta
+    from trafilatura.baseline import _BLOCK_ELEMS, _spaced_text, basic_cleaning
     from trafilatura.settings import Document as _Document
     from trafilatura.settings import Extractor as _Extractor
     from trafilatura.utils import line_processing as _line_processing
@@ -54,6 +57,11 @@ _AUTHOR_CLASS_1 = re.compile(r"author|channel-name|zuozhe|bianji|xiaobian|submit
 _AUTHOR_ID_2 = re.compile(r"[Aa]uthor")
 _AUTHOR_CLASS_2 = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
 _TAGS_0 = frozenset(("a", "address", "div", "link", "p", "span", "strong"))
+# what an element's id, class or attributes must hold for any of those to match it
+_AUTHOR_ID_HINT = re.compile(r"uthor|zuozhe|bianji|xiaobian")
+_AUTHOR_CLASS_HINT = re.compile(r"uthor|byl|yline|username|BBL|channel-name|zuozhe|bianji|xiaobian"
+                                r"|submitted-by|posted-by|journalist-name|screenname|writer")
+_AUTHOR_KEYS = frozenset(("rel", "itemprop", "data-testid", "data-component"))
 _TAGS_1 = frozenset(("a", "div", "h3", "h4", "p", "span"))
 
 
@@ -108,6 +116,10 @@ def _byline(tree) -> str | None:
         if parent is not None and _author_discarded(el, tag, el_id, el_class):
             pruned.add(el)
             continue
+        if not (el_class and _AUTHOR_CLASS_HINT.search(el_class) or el_id and _AUTHOR_ID_HINT.search(el_id)
+                or _AUTHOR_KEYS.intersection(el.keys()) or tag == "author"
+                or tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
+            continue             # no author expression can match it
         for matched, into in zip(_author_matches(el, tag, el_id, el_class), found):
             if matched:
                 into.append(el)
@@ -210,8 +222,9 @@ def _text_size(el) -> int:
     return length + 1 if length else 0
 
 
-def _readability_bound(raw_tree) -> int | None:
-    """The most ``_text_size`` readability's text can have for this page, None if unknown.
+def _text_bounds(raw_tree) -> tuple[int | None, int]:
+    """The most ``_text_size`` readability's text can have for this page (None if
+    unknown), and the most ``len(html2txt(raw_tree))`` can be.
 
     Readability drops elements (script and style first) and regroups the rest
     in page order, and re-parsing its output keeps their text: its text is the
@@ -220,16 +233,28 @@ def _readability_bound(raw_tree) -> int | None:
     two) words it may join at its ends. It writes "VIDEO" into the video
     <iframe>s it keeps. Unknown when the page has elements whose text libxml2
     keeps verbatim on re-parsing.
+
+    html2txt deletes elements too (scripts and styles among them, text not
+    tails), then spaces the block elements' texts and tails apart and joins the
+    words with single spaces: each space written in can split one word, adding
+    one character.
     """
-    if next(raw_tree.iter(*_RAW_TEXT_ON_REPARSE), None) is not None:
-        return None
-    bound = _text_size(raw_tree)
+    size, iframes = _text_size(raw_tree), 0
     for el in raw_tree.iter("script", "style", "iframe"):
         if el.tag == "iframe":
-            bound += _VIDEO_SIZE
+            iframes += 1
         elif el.text:
-            bound -= _text_size(el) - 2
-    return bound
+            size -= _text_size(el) - 2
+    page_text = size + 2 * sum(1 for _ in raw_tree.iter(*_BLOCK_ELEMS))
+    if next(raw_tree.iter(*_RAW_TEXT_ON_REPARSE), None) is not None:
+        return None, page_text
+    return size + _VIDEO_SIZE * iframes, page_text
+
+
+def _html2txt_in_place(raw_tree) -> str:
+    """``html2txt(raw_tree)`` without its copy: ``raw_tree`` is spoiled."""
+    body = raw_tree.find(".//body")
+    return _spaced_text(basic_cleaning(raw_tree if body is None else body))
 
 
 def _readability_may_win(bound: int | None, body, len_text: int, options) -> bool:
@@ -238,7 +263,7 @@ def _readability_may_win(bound: int | None, body, len_text: int, options) -> boo
     With the balanced focus it does only when the own text is empty, when
     readability's text is over twice as long, or (when that is longer than
     2 * MIN_EXTRACTED_SIZE) when ``body`` has no <p> text or more tables than <p>s.
-    ``bound`` (``_readability_bound``) settles that for most article pages.
+    ``bound`` (``_text_bounds``) settles that for most article pages.
     """
     if options.focus != "balanced" or len_text == 0 or bound is None or bound > 2 * len_text:
         return True
@@ -248,17 +273,20 @@ def _readability_may_win(bound: int | None, body, len_text: int, options) -> boo
 
 
 def _compare_extraction(cleaned_tree, raw_tree, body, text: str, options, readability_bound):
-    """``compare_extraction(cleaned_tree, copy(raw_tree()), body, text, options)`` of
+    """``compare_extraction(cleaned_tree(), copy(raw_tree()), body, text, options)`` of
     trafilatura.external, minus readability (and its copy of the page) where its
     text cannot be preferred: then only the justext check of an unclean or short
-    body remains."""
+    body remains. ``cleaned_tree`` and ``raw_tree`` make their trees when called."""
     ext = _texternal
     if _readability_may_win(readability_bound, body, len(text), options):
-        return ext.compare_extraction(cleaned_tree, _copy(raw_tree()), body, text, options)
+        # readability spoils the tree it reads: the raw tree itself, made again if asked for later
+        page = raw_tree()
+        raw_tree.cache_clear()
+        return _lazy_compare_extraction(cleaned_tree, page, body, text, options)
     len_text = len(text)
     unclean = bool(body.xpath(ext.SANITIZED_XPATH))
     if unclean or len_text < options.min_extracted_size:
-        body2, text2 = ext.justext_rescue(cleaned_tree, options)
+        body2, text2 = _justext_rescue(cleaned_tree(), options)
         len_text2 = len(text2)
         if unclean:
             accept = len_text <= ext.JUSTEXT_OVERRIDE_RATIO * len_text2 and (
@@ -357,6 +385,21 @@ def _discarded_hidden(tree) -> list:
     return out
 
 
+def _all_stoplists():
+    """trafilatura.external's JT_STOPLIST, read where it is kept (``_rebound`` copies globals)."""
+    return _texternal.JT_STOPLIST or _texternal.jt_stoplist_init()
+
+
+_STOPLIST_SET = [None, None]      # the last stop list jusText was given, and its set
+
+
+def _stoplist_set(stoplist) -> frozenset:
+    """justext.core.define_stoplist(stoplist), remembered for the same list object."""
+    if stoplist is not _STOPLIST_SET[0]:
+        _STOPLIST_SET[:] = [stoplist, _define_stoplist(stoplist)]
+    return _STOPLIST_SET[1]
+
+
 def _rebound(function, **names):
     """``function`` with some of its module's globals replaced, for newsmon's calls
     only: trafilatura's own module is left as it is."""
@@ -376,6 +419,19 @@ if FAST_TRAFILATURA:
     _extract_content = _rebound(_tmain.extract_content, _extract=_rebound(
         _tmain._extract, prune_unwanted_sections=_rebound(
             _tmain.prune_unwanted_sections, OVERALL_DISCARD_XPATH=[_discarded_sections, _discarded_hidden])))
+
+    # jusText (the fallbacks' and the escalation's candidate): its classify_paragraphs
+    # lower-cases the stop list into a set on every call, for trafilatura's list of all
+    # languages 15 ms a call; here once, kept while trafilatura passes the same list
+    _try_justext = _rebound(_texternal.try_justext, jt_stoplist_init=_all_stoplists,
+                            classify_paragraphs=_rebound(_classify_paragraphs, define_stoplist=_stoplist_set))
+    _justext_rescue = _rebound(_texternal.justext_rescue, try_justext=_try_justext)
+    _recall_retry = _rebound(_tcore._recall_retry, _extract_and_compare=_rebound(
+        _tcore._extract_and_compare, compare_extraction=_rebound(
+            _texternal.compare_extraction, justext_rescue=_justext_rescue)))
+    # compare_extraction taking the cleaned tree as a function, called only for jusText
+    _lazy_compare_extraction = _rebound(_texternal.compare_extraction, justext_rescue=(
+        lambda cleaned_tree, options: _justext_rescue(cleaned_tree(), options)))
 
 
 def _pruned_copy(tree, is_forum: bool):
@@ -404,10 +460,12 @@ def _trafilatura_sequence(tree, options, url: str | None):
     # trafilatura prunes a copy of the page (the raw tree its fallbacks read) and cleans a
     # copy of that; here the first copy is cleaned, and a fallback makes the raw tree again
     cleaned_tree = _pruned_copy(tree, is_forum)
-    readability_bound = _readability_bound(cleaned_tree)
+    readability_bound, page_text_bound = _text_bounds(cleaned_tree)
     raw_tree = cache(lambda: _pruned_copy(tree, is_forum))
-    cleaned_tree = core.tree_cleaning(cleaned_tree, options)      # _prepare_tree's steps
-    cleaned_tree_backup = _copy(cleaned_tree)
+    # _prepare_tree's steps; its copy of the cleaned tree before convert_tags (read only by
+    # the fallbacks of _compare_extraction, on a few pages) is made again when asked for
+    cleaned_tree_backup = cache(lambda: core.tree_cleaning(_pruned_copy(tree, is_forum), options))
+    cleaned_tree = core.tree_cleaning(cleaned_tree, options)
     cleaned_tree = core.convert_tags(cleaned_tree, options, url)
     # 1-2. main extractor, then the comparison with readability / justext
     body, text = _extract_content(cleaned_tree, options)
@@ -417,21 +475,25 @@ def _trafilatura_sequence(tree, options, url: str | None):
         b_body, b_text, b_len = core.baseline(raw_tree())
         if b_len > len(text):
             body, text = b_body, b_text
-    # 4. recall escalation: a short text covering little of the page
-    page_len = len(core.html2txt(raw_tree())) if 0 < len(text) < core.ESCALATION_MAX_LENGTH else 0
+    # 4. recall escalation: a short text covering little of the page (the page's text measured
+    # only when its bound allows that, on the raw tree itself, made again if needed below)
+    page_len = 0
+    if 0 < len(text) < core.ESCALATION_MAX_LENGTH and len(text) < core.ESCALATION_PAGE_SHARE * page_text_bound:
+        page_len = len(_html2txt_in_place(raw_tree()))
+        raw_tree.cache_clear()
     if options.focus == "balanced" and len(text) < core.ESCALATION_PAGE_SHARE * page_len:
         r_options = _copy(options)
         r_options.focus = "recall"
         r_text = j_text = ""
         justext_ratio = max(core.ESCALATION_JUSTEXT_RATIO, JUSTEXT_ESCALATION_RATIO)
         try:
-            r_body, r_text = core._recall_retry(raw_tree(), r_options, url)
+            r_body, r_text = _recall_retry(raw_tree(), r_options, url)
         except Exception as err:   # noqa: BLE001 - as trafilatura
             core.LOGGER.warning("recall retry failed: %s %s", err, url)
         # jusText's text is a part of the page's: it cannot pass the bar when the page is too short
         if justext_ratio * len(text) < JUSTEXT_PAGE_SLACK * page_len:
             try:
-                j_body, j_text = core.justext_rescue(_copy(raw_tree()), options)
+                j_body, j_text = _justext_rescue(_copy(raw_tree()), options)
             except Exception as err:   # noqa: BLE001 - as trafilatura
                 core.LOGGER.warning("justext candidate failed: %s %s", err, url)
         len_text, r_len, j_len = len(text), len(r_text), len(j_text)

@@ -242,7 +242,10 @@ def main(argv=None) -> None:
     ap.add_argument("--validation-out", type=Path, default=None,
                     help="keep the validation model here (attribution.validation.npz/.json) for tuning on the fold")
     ap.add_argument("--validate-only", action="store_true", help="fit on 9/10, print validation, ship nothing")
+    ap.add_argument("--c1", type=float, default=PARAMS["c1"], help="L1 regularisation (default %(default)s)")
+    ap.add_argument("--c2", type=float, default=PARAMS["c2"], help="L2 regularisation (default %(default)s)")
     args = ap.parse_args(argv)
+    PARAMS.update(c1=args.c1, c2=args.c2)
     path = args.data / "polnear-train.jsonl"
     docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     fit_docs = [d for i, d in enumerate(docs) if i % 10 != 9]

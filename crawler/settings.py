@@ -8,7 +8,7 @@ Per-source overrides go in a source's ``settings`` table in sources.toml.
 import os
 
 # settings shared with the core (newsmon reprocess uses them without Scrapy)
-from newsmon.defaults import NEWSMON_NEAR_DUPLICATE_THRESHOLD, NEWSMON_SITE_LINE_MIN_PAGES  # noqa: F401
+from newsmon.defaults import NEWSMON_NEAR_DUPLICATE_THRESHOLD, NEWSMON_SITE_LINE_MIN_PAGES, USER_AGENT  # noqa: F401
 
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -16,8 +16,6 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # `scrapy crawl` checks a newsmon spider's source and database before it starts
 COMMANDS_MODULE = "crawler.commands"
 
-# An honest User-Agent that says who we are and how to reach the operator.
-USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon; news monitoring crawler)"
 ROBOTSTXT_OBEY = True
 
 # Politeness: few parallel requests per site, adaptive delay.

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit, urlunsplit
 
 from newsmon.addresses import refusal_reason
+from newsmon.defaults import USER_AGENT
 
 TIMEOUT = 15.0
 MAX_PAGE_BYTES = 4 * 1024 * 1024        # crawler.settings.DOWNLOAD_MAXSIZE: a crawl drops bigger pages
@@ -23,14 +24,6 @@ REFUSAL_WORDS = {"bad_scheme": "not an http(s) URL", "no_host": "no host",
 
 class SourceToolError(Exception):
     """A problem the user must act on; the message says what to do."""
-
-
-def _user_agent() -> str:
-    try:
-        from crawler import settings
-        return settings.USER_AGENT
-    except (ImportError, AttributeError):  # pragma: no cover
-        return "newsmon/0.1 (news monitoring crawler)"
 
 
 # ---------------------------------------------------------------------------
@@ -76,7 +69,7 @@ class Fetcher:
     def __init__(self, allowed_hosts=(), *, timeout: float = TIMEOUT, user_agent: str | None = None):
         self.allowed = {h.lower() for h in allowed_hosts}
         self.timeout = timeout
-        self.user_agent = user_agent or _user_agent()
+        self.user_agent = user_agent or USER_AGENT
         self.cache: dict[str, Fetched] = {}
         self.count = 0
         fetcher = self

@@ -112,3 +112,19 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"{len(skipped)} distributed-mode tests skipped: redis-server is not installed "
             "(Debian: apt-get install redis-server); distributed mode is untested here", yellow=True)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """The URL of a redis-server of the test's own on 127.0.0.1 (tests/distributed_cluster.py)."""
+    from tests.distributed_cluster import redis_server
+
+    with redis_server(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    import redis
+
+    return redis.Redis.from_url(redis_url)

@@ -21,15 +21,9 @@ import pytest
 
 from newsmon.cluster.runs import RunKeys
 from tests.conftest import ROOT, newsmon_cmd, run_newsmon
-from tests.distributed_cluster import Cluster, config_for, db_summary, instance_of, needs_redis, redis_server, slowed
+from tests.distributed_cluster import Cluster, config_for, db_summary, instance_of, needs_redis, slowed
 
 pytestmark = needs_redis
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    with redis_server(tmp_path) as url:
-        yield url
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from newsmon.cluster.instance import claim_run, current_instance, instance_id, next_ingest_seq, note_ingest
 from newsmon.store.db import open_db, write_transaction
 from newsmon.store.queries import start_run
-from tests.distributed_cluster import needs_redis, redis_server
+from tests.distributed_cluster import needs_redis
 
 KEPT = Path(__file__).resolve().parent / "data" / "schema"
 
@@ -38,22 +36,14 @@ def test_a_database_of_the_previous_schema_gets_an_instance_id_when_migrated(tmp
     assert "lost_in_flight" in db["crawl_runs"].columns_dict
 
 
-@pytest.fixture
-def server(tmp_path):
-    import redis
-
-    with redis_server(tmp_path) as url:
-        yield redis.Redis.from_url(url)
-
-
-def _run(db, server) -> tuple[int, str]:
+def _run(db, redis_client) -> tuple[int, str]:
     """A new run of the database, claimed in Redis: (run id, the instance it is announced under)."""
     run_id = start_run(db, "herald")
-    return run_id, claim_run(db, server, current_instance(db, server), run_id)
+    return run_id, claim_run(db, redis_client, current_instance(db, redis_client), run_id)
 
 
 @needs_redis
-def test_a_restored_backup_or_a_copy_goes_on_under_a_new_instance_id(tmp_path, server):
+def test_a_restored_backup_or_a_copy_goes_on_under_a_new_instance_id(tmp_path, redis_client):
     db = open_db(tmp_path / "news.db")
     db["sources"].insert({"id": "herald", "name": "herald", "kind": "feed"})
     backup = tmp_path / "backup.db"
@@ -61,29 +51,29 @@ def test_a_restored_backup_or_a_copy_goes_on_under_a_new_instance_id(tmp_path, s
     original = instance_id(db)
     # the original runs and stores: it stays itself
     for _ in range(3):
-        run_id, instance = _run(db, server)
+        run_id, instance = _run(db, redis_client)
         assert instance == original
     with write_transaction(db):
         seq = next_ingest_seq(db)
-    pipe = server.pipeline()
+    pipe = redis_client.pipeline()
     note_ingest(pipe, original, seq)
     pipe.execute()
-    assert current_instance(db, server) == original
+    assert current_instance(db, redis_client) == original
 
     # the backup holds less than Redis saw of its instance: new id, before anything is read
     restored = open_db(backup)
     assert instance_id(restored) == original
-    renewed = current_instance(restored, server)
+    renewed = current_instance(restored, redis_client)
     assert renewed != original and instance_id(restored) == renewed
-    assert _run(restored, server)[1] == renewed
+    assert _run(restored, redis_client)[1] == renewed
 
     # a copy in step with the original: caught when both use the same run id
     copy = tmp_path / "copy.db"
     db.conn.execute("VACUUM INTO ?", [str(copy)])
     twin = open_db(copy)
-    run_id, instance = _run(db, server)
+    run_id, instance = _run(db, redis_client)
     assert instance == original
-    twin_run, twin_instance = _run(twin, server)
+    twin_run, twin_instance = _run(twin, redis_client)
     assert twin_run == run_id and twin_instance not in (original, renewed)
     # ... and the original, ahead of nothing, keeps its id
-    assert current_instance(db, server) == original
+    assert current_instance(db, redis_client) == original

@@ -24,25 +24,12 @@ import pytest
 from newsmon.cluster.runs import RunKeys, announced
 from newsmon.cluster.wire import key
 from tests.conftest import ROOT, fast_sources_toml, newsmon_cmd, run_newsmon
-from tests.distributed_cluster import Cluster, articles, free_port, instance_of, needs_redis, redis_server
+from tests.distributed_cluster import Cluster, articles, free_port, instance_of, needs_redis
 from tests.generated_site import BenchSite
 
 pytestmark = needs_redis
 
 FEED_DOWN = '[sources.wire]\nkind = "feed"\nurls = ["http://127.0.0.1:9/feed.xml"]\n'
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    with redis_server(tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def server(redis_url):
-    import redis
-
-    return redis.Redis.from_url(redis_url)
 
 
 def wait_for(predicate, timeout: float, what: str, poll: float = 0.05, while_running=None):
@@ -112,7 +99,7 @@ def test_newsmon_crawler_warns_once_and_backs_off_while_redis_is_unreachable(tmp
 
 # -- runs nobody takes, runs whose scheduler was killed ----------------------------------------------
 @pytest.mark.slow
-def test_a_run_no_crawler_takes_fails_with_no_crawlers_in_bounded_time(tmp_path, redis_url, server, site):
+def test_a_run_no_crawler_takes_fails_with_no_crawlers_in_bounded_time(tmp_path, redis_url, redis_client, site):
     config = tmp_path / "sources.toml"
     config.write_text(fast_sources_toml(site.sources_toml()), encoding="utf-8")
     site.clear_requests()
@@ -129,12 +116,12 @@ def test_a_run_no_crawler_takes_fails_with_no_crawlers_in_bounded_time(tmp_path,
     assert "Traceback" not in proc.stderr
     row, = runs(tmp_path / "news.db")
     assert (row["status"], row["finish_reason"]) == ("failed", "no_crawlers")
-    assert server.hlen(key("runs")) == 0          # withdrawn: a crawler started later does not take it
+    assert redis_client.hlen(key("runs")) == 0          # withdrawn: a crawler started later does not take it
     assert site.requests == []
 
 
 @pytest.mark.slow
-def test_a_killed_schedulers_run_is_closed_and_withdrawn(tmp_path, redis_url, server, site):
+def test_a_killed_schedulers_run_is_closed_and_withdrawn(tmp_path, redis_url, redis_client, site):
     config = tmp_path / "sources.toml"
     config.write_text(fast_sources_toml(site.sources_toml()), encoding="utf-8")
     db = tmp_path / "news.db"
@@ -143,21 +130,21 @@ def test_a_killed_schedulers_run_is_closed_and_withdrawn(tmp_path, redis_url, se
     site.clear_requests()
     first = subprocess.Popen(newsmon_cmd() + ["crawl", "wire", "--config", str(config), "--db", str(db)],
                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: server.hlen(key("runs")), 60, "the run's announcement")
+    wait_for(lambda: redis_client.hlen(key("runs")), 60, "the run's announcement")
     first.kill()
     first.wait()
     assert [r["status"] for r in runs(db)] == ["running"]
     # once the dead scheduler's heartbeat has run out (a crawler started before that may rightly take
     # the run), a crawler that starts leaves the abandoned announcement alone (and withdraws it)
-    info, = announced(server).values()
+    info, = announced(redis_client).values()
     heartbeat = RunKeys(info["instance"], info["run_id"]).dispatcher
-    wait_for(lambda: not server.exists(heartbeat) and time.time() - info["announced"] > 2, 30,
+    wait_for(lambda: not redis_client.exists(heartbeat) and time.time() - info["announced"] > 2, 30,
              "the dead scheduler's heartbeat to run out")
     cluster = Cluster(tmp_path, redis_url, config, db)
     cluster.env["NEWSMON_DISPATCHER_TTL"] = "2"
     try:
         cluster.start("crawler", "crawler", "--config", config, "--processes", "1")
-        wait_for(lambda: not server.hlen(key("runs")), 60, "the abandoned announcement withdrawn")
+        wait_for(lambda: not redis_client.hlen(key("runs")), 60, "the abandoned announcement withdrawn")
         time.sleep(2)
         assert site.requests == [], site.requests
         assert "withdrawn: the scheduler that announced it is gone" in cluster.logs()
@@ -188,16 +175,16 @@ def bench_config(site: BenchSite, tmp_path: Path) -> Path:
     return config
 
 
-def in_flight_articles(server, db: Path) -> dict[str, list[str]]:
+def in_flight_articles(redis_client, db: Path) -> dict[str, list[str]]:
     """crawl process (host:pid) -> the article URLs it has in flight in the current run."""
     out = {}
     try:
         pattern = key(instance_of(db), "run", "*", "inflight", "*")
     except (sqlite3.Error, TypeError):
         return out
-    for name in server.keys(pattern):
+    for name in redis_client.keys(pattern):
         urls = []
-        for value in server.hvals(name):
+        for value in redis_client.hvals(name):
             request = pickle.loads(value.split(b"\n", 1)[1])
             if request["url"].endswith(".html"):
                 urls.append(request["url"])
@@ -206,11 +193,11 @@ def in_flight_articles(server, db: Path) -> dict[str, list[str]]:
     return out
 
 
-def at_work(server, db: Path, crawl) -> tuple[str, list[str]]:
+def at_work(redis_client, db: Path, crawl) -> tuple[str, list[str]]:
     """A crawl process of run 1 that has queued a few items and has articles in flight; its URLs."""
     def working():
-        queued = {r["process"]: r["queued"] for r in reports_of(server, db, 1)}
-        return next(((p, urls) for p, urls in in_flight_articles(server, db).items() if queued.get(p, 0) >= 3),
+        queued = {r["process"]: r["queued"] for r in reports_of(redis_client, db, 1)}
+        return next(((p, urls) for p, urls in in_flight_articles(redis_client, db).items() if queued.get(p, 0) >= 3),
                     None)
 
     return wait_for(working, 90, "a crawl process at work", while_running=crawl)
@@ -234,21 +221,21 @@ def crawl_with(cluster: Cluster, processes: int, **env) -> tuple[subprocess.Pope
     return supervisor, crawl
 
 
-def reports_of(server, db: Path, run_id: int) -> list[dict]:
+def reports_of(redis_client, db: Path, run_id: int) -> list[dict]:
     import json
 
     try:
-        return [json.loads(v) for v in server.hvals(RunKeys(instance_of(db), run_id).reports)]
+        return [json.loads(v) for v in redis_client.hvals(RunKeys(instance_of(db), run_id).reports)]
     except (sqlite3.Error, TypeError):   # the database is not made yet
         return []
 
 
 @pytest.mark.slow
-def test_a_killed_crawl_processs_pages_in_flight_are_stored_in_the_same_run(bench_cluster, server, bench_site):
+def test_a_killed_crawl_processs_pages_in_flight_are_stored_in_the_same_run(bench_cluster, redis_client, bench_site):
     cluster = bench_cluster
     _, crawl = crawl_with(cluster, processes=2)
     # two processes share the run; catch one that has fetched pages and has articles in flight: kill it
-    victim, urls = at_work(server, cluster.db, crawl)
+    victim, urls = at_work(redis_client, cluster.db, crawl)
     os.kill(int(victim.rsplit(":", 1)[1]), signal.SIGKILL)
     out, err = crawl.communicate(timeout=240)
     assert crawl.returncode == 0, out + err[-3000:] + cluster.logs()[-5000:]
@@ -260,10 +247,10 @@ def test_a_killed_crawl_processs_pages_in_flight_are_stored_in_the_same_run(benc
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 40
     # the pages it had in flight were fetched again by the run's other process, in the same run
     assert {u: stored_in.get(u) for u in urls} == {u: row["id"] for u in urls}
-    assert int(server.get(RunKeys(instance_of(cluster.db), row["id"]).requeued) or 0) >= len(urls)
+    assert int(redis_client.get(RunKeys(instance_of(cluster.db), row["id"]).requeued) or 0) >= len(urls)
     assert "queued again" in cluster.logs()
     # and its counts stay in the run's totals
-    reports = reports_of(server, cluster.db, row["id"])
+    reports = reports_of(redis_client, cluster.db, row["id"])
     killed = [r for r in reports if r["process"] == victim]
     assert killed and not killed[0]["final"] and killed[0]["pages_fetched"] > 0, reports
     assert row["pages_fetched"] == sum(r["pages_fetched"] for r in reports)
@@ -272,14 +259,14 @@ def test_a_killed_crawl_processs_pages_in_flight_are_stored_in_the_same_run(benc
 
 
 @pytest.mark.slow
-def test_a_run_whose_crawl_processes_all_died_ends_ok_incomplete_with_the_pages_lost(bench_cluster, server):
+def test_a_run_whose_crawl_processes_all_died_ends_ok_incomplete_with_the_pages_lost(bench_cluster, redis_client):
     import psutil
 
     from tests.test_datasette import get_json, serving
 
     cluster = bench_cluster
     supervisor, crawl = crawl_with(cluster, processes=1, NEWSMON_DISPATCH_WAIT="15")
-    at_work(server, cluster.db, crawl)
+    at_work(redis_client, cluster.db, crawl)
     # the crawler machine dies: its supervisor and its crawl process
     children = psutil.Process(supervisor.pid).children(recursive=True)
     os.killpg(supervisor.pid, signal.SIGKILL)
@@ -294,7 +281,7 @@ def test_a_run_whose_crawl_processes_all_died_ends_ok_incomplete_with_the_pages_
     assert "bench: ok_incomplete (processes_died)" in out
     assert f"lost in flight: {row['lost_in_flight']} pages" in out, out
     keys = RunKeys(instance_of(cluster.db), row["id"])
-    assert server.hlen(keys.procs) == 0 and not server.keys(keys.inflight("*"))   # no stale entries left
+    assert redis_client.hlen(keys.procs) == 0 and not redis_client.keys(keys.inflight("*"))   # no stale entries left
     # newsmon status and Datasette say so
     status = run_newsmon("status", "--db", cluster.db)
     assert f"ok_incomplete ({row['lost_in_flight']} lost in flight)" in status.stdout, status.stdout
@@ -308,7 +295,7 @@ def test_a_run_whose_crawl_processes_all_died_ends_ok_incomplete_with_the_pages_
 # -- a second, fresh or restored database beside an old Redis -----------------------------------------
 @pytest.mark.slow
 def test_second_and_restored_databases_against_the_same_redis_store_the_same_articles(tmp_path, redis_url,
-                                                                                      server, site):
+                                                                                      redis_client, site):
     from newsmon.store.db import open_db
 
     config = tmp_path / "sources.toml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,13 @@ def fast_sources_toml(toml_text: str, extra: str = "") -> str:
     text = re.sub(r"^settings\s*=.*$", "", toml_text, flags=re.M)
     text = re.sub(r"^(\[sources\.[^\]]+\])$", rf"\1\nsettings = {FAST_SETTINGS}", text, flags=re.M)
     return text + ("\n" + extra if extra else "")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def newsmon_cmd() -> list[str]:

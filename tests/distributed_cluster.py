@@ -7,7 +7,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, fast_sources_toml, newsmon_cmd, run_newsmon
+from tests.conftest import ROOT, fast_sources_toml, free_port, newsmon_cmd, run_newsmon
 
 REDIS_SERVER = shutil.which("redis-server")
 needs_redis = pytest.mark.skipif(
@@ -28,12 +27,6 @@ needs_redis = pytest.mark.skipif(
 ARTICLE_LATENCY = 0.3   # seconds per article page: the crawl lasts long enough to share and to kill
 # two requests at a time per process, so both crawler processes get work from the shared queue
 SLOW_SETTINGS = "{ DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 2 }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

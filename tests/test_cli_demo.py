@@ -14,15 +14,9 @@ import sqlite3
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_newsmon
+from tests.conftest import ROOT, free_port, run_newsmon
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def counts(db) -> dict:

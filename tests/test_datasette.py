@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import threading
@@ -15,15 +14,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import ROOT, fast_sources_toml, newsmon_cmd, run_newsmon
+from tests.conftest import ROOT, fast_sources_toml, free_port, newsmon_cmd, run_newsmon
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

@@ -23,8 +23,8 @@ import pytest
 
 from newsmon.cluster.runs import RunKeys, announced
 from newsmon.cluster.wire import key
-from tests.conftest import ROOT, fast_sources_toml, newsmon_cmd, run_newsmon
-from tests.distributed_cluster import Cluster, articles, free_port, instance_of, needs_redis
+from tests.conftest import ROOT, fast_sources_toml, free_port, newsmon_cmd, run_newsmon
+from tests.distributed_cluster import Cluster, articles, instance_of, needs_redis
 from tests.generated_site import BenchSite
 
 pytestmark = needs_redis

@@ -109,6 +109,9 @@ def _is_cap_core(w: str) -> bool:
     return _is_cap(_strip_word(w))
 
 
+NP_DETERMINERS = frozenset(("the", "a", "an")) | POSSESSIVE_DETERMINERS   # open a speaker phrase
+
+
 @lru_cache(maxsize=1 << 16)
 def is_np_word(w: str) -> bool:
     """Can this word be part of a speaker noun phrase?"""
@@ -116,7 +119,7 @@ def is_np_word(w: str) -> bool:
     if MASK in w or not b:
         return False
     return _is_cap(w) or b in ROLE_WORDS or b in ORG_ANAPHORS or b in PARTICLES \
-        or b in UNNAMED_HEADS or b in ("the", "a", "an") or b in POSSESSIVE_DETERMINERS
+        or b in UNNAMED_HEADS or b in NP_DETERMINERS
 
 
 def _left_np_words(ctx: str) -> list[str]:
@@ -137,11 +140,10 @@ def _left_np_words(ctx: str) -> list[str]:
         if w.endswith("_”") or w.endswith('_"') or (not is_np_word(w) and not connector):
             break
         out.append(w)
-        if bare_word(w) in ("the", "a", "an") or bare_word(w) in POSSESSIVE_DETERMINERS:
+        if bare_word(w) in NP_DETERMINERS:
             break
     out.reverse()
-    while out and bare_word(out[0]) in CAP_STOP and bare_word(out[0]) not in ("the", "a", "an") \
-            and bare_word(out[0]) not in POSSESSIVE_DETERMINERS:
+    while out and bare_word(out[0]) in CAP_STOP and bare_word(out[0]) not in NP_DETERMINERS:
         out.pop(0)  # "Yesterday Smith said": drop the sentence adverb
     return out
 
@@ -538,7 +540,7 @@ def is_group(text: str) -> bool:
 def generic_name(text: str) -> str:
     """A speaker named by a common noun, as written: 'The council' -> 'the council'."""
     words = text.split()
-    if words and (bare_word(words[0]) in ("the", "a", "an", "one") or bare_word(words[0]) in POSSESSIVE_DETERMINERS):
+    if words and (bare_word(words[0]) in NP_DETERMINERS or bare_word(words[0]) == "one"):
         words[0] = words[0].lower()
     return " ".join(words)
 

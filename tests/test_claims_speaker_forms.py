@@ -113,3 +113,24 @@ def test_a_title_keeps_a_surname_with_its_gender():
 ])
 def test_possessive_speaker_phrases(text, quote, speaker):
     assert speaker_of(text, quote)[0] == speaker
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # a surname ending in -ly is no adverb to trim before the cue
+    ("Mrs. Schlafly said she considered the disclosure a deliberate attempt to embarrass her.",
+     "she considered", "Schlafly"),
+    # after a determiner "note" or "report" is the speaker's noun, not the cue
+    ("“Mark, you are a total loser!” the note says.", "Mark, you are", "the note"),
+    ("“The changes add to the urgency,” the report stated.", "The changes add", "the report"),
+    # an aside between the speaker's appositive and the cue
+    ("Brian Murphy, the chairman of the county party in New Hampshire, for example, said the rally hurt.",
+     "the rally hurt", "Brian Murphy"),
+])
+def test_speaker_phrases_around_the_cue(text, quote, speaker):
+    assert speaker_of(text, quote)[0] == speaker
+
+
+def test_he_is_never_resolved_to_a_publication():
+    text = ("Joey Salceda filed the bill in Manila, according to the Philippine Star.\n\n"
+            "“We are letting people come in from terrorist nations,” he said.")
+    assert speaker_of(text, "We are letting")[0] == "Joey Salceda"

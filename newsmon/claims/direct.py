@@ -6,6 +6,7 @@ import re
 
 from newsmon.claims.sentences import MASK, Segment, ends_with_word
 from newsmon.claims.speakers import (
+    NP_DETERMINERS,
     Mention,
     bare_word,
     is_np_word,
@@ -42,6 +43,8 @@ def after_attribution(masked: str, close: int, sent_end: int):
     lead = len(tail) - len(tail.lstrip(" ,"))
     head = tail[lead:lead + 160]
     m = QUOTE_CUE_RE.search(head)
+    while m and head[:m.start()].split()[-1:] and bare_word(head[:m.start()].split()[-1]) in NP_DETERMINERS:
+        m = QUOTE_CUE_RE.search(head, m.end())   # "the note says": after a determiner a noun, not the cue
     if not m or MASK in head[:m.start()]:
         return None
     cue = cue_text(m.group())
@@ -120,7 +123,7 @@ def verb_attribution(text: str, masked: str, close: int, sent_end: int):
         return (mention, first, base) if mention else None
     for k, w in enumerate(words[1:7], 1):
         verb = w.rstrip(",.;:!?")
-        if not speech_verb(verb):
+        if not speech_verb(verb) or bare_word(words[k - 1]) in NP_DETERMINERS:   # "the report stated"
             if w[-1] in ".;:!?" and not bare_word(w).endswith("."):
                 return None  # the sentence ends with no reporting verb
             continue

@@ -22,6 +22,7 @@ from newsmon.claims.vocabulary import (
     NON_COMPANY_WORDS,
     ORG_ANAPHORS,
     ORG_WORDS,
+    PARENTHETICAL_RE,
     PARTICLES,
     PLACE_SPEAKERS,
     POSSESSIVE_DETERMINERS,
@@ -237,8 +238,8 @@ def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
     name = re.sub(r"[’']s$", "", " ".join(name_toks))
     if bare_word(name_toks[0]) in CAP_STOP:
         return None
-    if name.lower() in PLACE_SPEAKERS:
-        return (text, name, role, "organisation")
+    if name.lower() in PLACE_SPEAKERS or (det == "the" and not role and len(name_toks) > 1):
+        return (text, name, role, "organisation")   # "the Philippine Star": no person's name
     return (text, name, role, "person")
 
 
@@ -562,6 +563,11 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
     if m:
         return parse_np(_left_np_words(m.group(1)), pos)
     if ctx.endswith(","):
+        aside = PARENTHETICAL_RE.search(ctx)
+        if aside:   # the speaker is before the aside: appositive and all, when it names a person
+            rest = ctx[:aside.start()]
+            appos = left_speaker(rest + ",", pos) if "," in rest else None
+            return appos if appos is not None and appos.kind == "person" else left_speaker(rest, pos)
         m = APPOSITIVE_RE.match(ctx)
         if m:
             appos = parse_np(m.group(2).split(), pos) if all(is_np_word(w) for w in m.group(2).split()) else None

@@ -215,8 +215,13 @@ CLAUSE_START_BLOCK = {
 LEFT_TRIM_WORDS = ("has", "have", "had", "also", "further", "later", "earlier", "then", "again",
                    "once", "repeatedly", "previously", "reportedly", "publicly", "privately",
                    "today", "yesterday")
-LEFT_TRIM_RE = re.compile(r"(?:\s+(?:" + "|".join(LEFT_TRIM_WORDS) + r"|on\s+\w+|\w+ly))+\s*$")
+LEFT_TRIM_RE = re.compile(r"(?:\s+(?:" + "|".join(LEFT_TRIM_WORDS) + r"|on\s+\w+|[a-z]\w*ly))+\s*$")
 _LEFT_TRIM_SET = frozenset(LEFT_TRIM_WORDS)
+# a sentence adverbial set off by commas between a speaker and the cue ("Brian Murphy, the
+# chairman of the county party, for example, said"): a preposition's phrase or an adverb
+PARENTHETICAL_RE = re.compile(r",\s*(?:(?:for|in|at|on|by|with|after|before|like|unlike|as)\s+[^,]{1,30}"
+                              r"|however|meanwhile|too|though|also|instead|indeed|moreover|nonetheless"
+                              r"|nevertheless|therefore|then|now|still|[a-z]+ly)\s*,\s*$")
 APPOSITIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*([^,]{2,80}?)\s*,\s*$")
 RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*(?:who\b(?:\s+\w+){0,8}|which\b(?:\s+[^\s,“”\"]+(?:,\d+)*){1,12}\s*,)\s*$")
 

@@ -125,6 +125,15 @@ def test_possessive_speaker_phrases(text, quote, speaker):
     # an aside between the speaker's appositive and the cue
     ("Brian Murphy, the chairman of the county party in New Hampshire, for example, said the rally hurt.",
      "the rally hurt", "Brian Murphy"),
+    # a party tag after the name; a share of those polled; a campaign named by its candidate
+    ("On Saturday Sen. Elizabeth Warren (D-MA) said the nominee was a failure in business.",
+     "the nominee was", "Elizabeth Warren"),
+    ("Among the governor's voters, 74 percent said they would vote for him again.", "they would vote", "74 percent"),
+    ("The Sanders campaign responded on Friday, saying the criticism was fair game.",
+     "the criticism was", "Sanders campaign"),
+    # a news agency's credit between the dateline and the subject
+    ("ORLANDO, Fla. (Reuters) - Mayor Anna Reyes met survivors of the attack on Thursday and said the "
+     "city must act to control gun violence.", "the city must act", "Anna Reyes"),
 ])
 def test_speaker_phrases_around_the_cue(text, quote, speaker):
     assert speaker_of(text, quote)[0] == speaker

@@ -32,6 +32,7 @@ from newsmon.claims.vocabulary import (
     RELATIVE_RE,
     ROLE_HEADS,
     ROLE_WORDS,
+    SHARE_SPEAKER_RE,
     SOURCE_PHRASE_RE,
     UNNAMED_HEADS,
 )
@@ -227,6 +228,9 @@ def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
         if role:
             return (text, None, role, "role")
         return None
+    if det == "the" and len(name_toks) > 1 and (low[-1] in ORG_ANAPHORS or low[-1] in COMPANY_ANAPHORS) \
+            and all(_is_cap(t) for t in name_toks[:-1]) and bare_word(name_toks[0]) not in CAP_STOP:
+        return (text, " ".join(toks), role, "organisation")   # "the Sanders campaign", "the Trump administration"
     if all(not _is_cap(t) for t in name_toks):
         if low[-1] in ORG_ANAPHORS or low[-1] in COMPANY_ANAPHORS:
             return (text, low[-1], role, "org_anaphor")
@@ -551,6 +555,8 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
     # Each regex below runs only when the text has what it needs to match (a trim
     # word, "who", a final comma, a possessive): most contexts have none of them.
     ctx = ctx.rstrip()
+    if ctx.endswith(")") or ctx.endswith("),"):   # "Sen. Elizabeth Warren (D-MA) said"
+        ctx = _PAREN_RE.sub("", ctx).rstrip()
     last_two = ctx.rsplit(None, 2)[-2:]
     if _may_left_trim(last_two):
         ctx = LEFT_TRIM_RE.sub("", ctx)  # also leaves no trailing whitespace
@@ -577,6 +583,9 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
             if head:
                 return head
         return None
+    share = SHARE_SPEAKER_RE.search(ctx) if "%" in ctx or "cent" in ctx else None
+    if share:
+        return Mention(share.group(1), kind="unnamed", pos=pos)
     member = _member_of(ctx, pos) if " of " in ctx else None
     if member:
         return member
@@ -615,7 +624,8 @@ def _with_number(np_words: list[str], words: list[str]) -> list[str]:
 
 
 DATELINE_RE = re.compile(r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:,[^—–\n]{1,40}?)?(?: \([A-Za-z. ]{1,20}\))? [—–-]{1,2} "
-                         r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)* \([A-Za-z. ]{1,20}\) [—–-]{1,2} ")  # "Washington (AFP) –"
+                         r"|[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)* \([A-Za-z. ]{1,20}\) [—–-]{1,2} "   # "Washington (AFP) –"
+                         r"|\([A-Z][A-Za-z. ]{1,20}\) [—–-]{1,2} ")   # "(Reuters) -" after "ORLANDO, Fla."
 _ADVERB_ENDS = ("ally", "ntly", "tely", "ously", "ively", "ssly", "rtly", "larly", "edly")
 
 
@@ -633,7 +643,7 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     """The main subject of a sentence: first NP, after a leading 'In X, ' phrase."""
     body = masked
     offset = 0
-    if body[:1].isupper() and ("—" in body[:160] or "–" in body[:160] or " -" in body[:160]):
+    if (body[:1].isupper() or body[:1] == "(") and ("—" in body[:160] or "–" in body[:160] or " -" in body[:160]):
         dateline = DATELINE_RE.match(body)  # "BUENA PARK, Calif. - Rallying …": no subject
         if dateline:
             offset = dateline.end()

@@ -222,6 +222,9 @@ _LEFT_TRIM_SET = frozenset(LEFT_TRIM_WORDS)
 PARENTHETICAL_RE = re.compile(r",\s*(?:(?:for|in|at|on|by|with|after|before|like|unlike|as)\s+[^,]{1,30}"
                               r"|however|meanwhile|too|though|also|instead|indeed|moreover|nonetheless"
                               r"|nevertheless|therefore|then|now|still|[a-z]+ly)\s*,\s*$")
+# a share of those polled speaks for them ("Among Trump voters, 74 percent said")
+SHARE_SPEAKER_RE = re.compile(r"(?:^|\s)((?:\d[\d.,]*|(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+                              r"(?:-\w+)?|one|two|three|four|five|six|seven|eight|nine|ten))\s*(?:percent|per cent|%))\s*$")
 APPOSITIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*([^,]{2,80}?)\s*,\s*$")
 RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*(?:who\b(?:\s+\w+){0,8}|which\b(?:\s+[^\s,“”\"]+(?:,\d+)*){1,12}\s*,)\s*$")
 

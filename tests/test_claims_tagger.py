@@ -92,3 +92,23 @@ def test_shipped_model_loads_offline_and_finds_a_reported_statement():
             "the consumer group Which? suggested in its report on Tuesday.")
     claims = extract_claims(text)
     assert any("tariff will double their bills" in c["quote"] for c in claims), claims
+
+
+@pytest.mark.parametrize("text, span, speaker_text, kind", [
+    # a possessive the tagger marks as the speaker stands for the person ("his comment that …")
+    ("Hale stood by his comment that the budget was a disgrace.", "his", "his", "pronoun"),
+    # a tag that stopped at the article takes the noun after it, never the cue
+    ("The attack sparked a fresh debate over violence.", "The", "The attack", "unnamed"),
+    ("The warned that prices would rise.", "The", None, None),
+    # a name in capitals the article also writes inside a sentence is no headline
+    ("As POLITICO revealed, most payments went to one firm. It was POLITICO again.", "POLITICO", "POLITICO", None),
+])
+def test_tagged_speaker_spans(text, span, speaker_text, kind):
+    from newsmon.claims.learned import MID_CAPS_RE, _mention
+    from newsmon.claims.tagger import Span
+
+    at = text.index(span)
+    got = _mention(text, text, Span("S", 0, 1, at, at + len(span)), lambda: set(MID_CAPS_RE.findall(text)))
+    assert (got.text if got else None) == speaker_text
+    if kind:
+        assert got.kind == kind

@@ -19,6 +19,7 @@ from newsmon.claims.records import make_claim
 from newsmon.claims.sentences import MASK
 from newsmon.claims.speakers import (
     Mention,
+    bare_word,
     left_speaker,
     looks_like_speaker,
     names_no_speaker,
@@ -28,7 +29,7 @@ from newsmon.claims.speakers import (
     sentence_subject,
     title_case,
 )
-from newsmon.claims.tagger import Span, shipped_tagger
+from newsmon.claims.tagger import Span, cue_lexicon, shipped_tagger
 from newsmon.claims.vocabulary import QUOTE_CUE_RE, cue_text
 
 QUOTE_MARKS = "“”\"‘’"
@@ -69,6 +70,13 @@ def _mention(text: str, masked: str, s: Span, mid_caps, ps: int = -1) -> Mention
         return None
     if len(words) == 1 and words[0].lower() in ("who", "which", "that"):
         return left_speaker(masked[max(0, s.start - 200):s.start].rstrip(" ,"), s.start)
+    if len(words) == 1 and bare_word(words[0]) in ("his", "her"):
+        return Mention(words[0], kind="pronoun", pos=s.start)   # "his comment that …": the person he is
+    if len(words) == 1 and bare_word(words[0]) in ("the", "a", "an"):
+        after = text[s.end:s.end + 40].split()[:1]   # a tag that stopped at the article: "The [attack] sparked"
+        if not after or not after[0].isalpha() or not after[0].islower() or cue_lexicon().get(after[0]) == "hi":
+            return None
+        words = words + after
     m = parse_np(words, s.start)
     if (m is None or m.kind not in ("person", "organisation")) and "," in text[s.start:s.end]:
         named = phrase_speaker(" ".join(words), s.start)  # "the evening's host, actress Maria Lopez"
@@ -85,11 +93,13 @@ MID_CAPS_RE = re.compile(r"(?<=[\w,;] )[A-Z][\w’'-]+")
 
 
 def _plausible(m: Mention, mid_caps) -> bool:
-    """looks_like_speaker, and a sentence adverb is one only if the article capitalises
-    it inside a sentence too."""
+    """looks_like_speaker; and a sentence adverb, or a name in capitals (not a headline's
+    or a dateline's words), only if the article writes it so inside a sentence too."""
     if looks_like_speaker(m):
         return True
     words = m.text.split()
+    if m.text.isupper() and len(words) <= 2 and all(w in mid_caps() for w in words):
+        return True   # "As POLITICO revealed", "MSNBC aired": the article writes it so inside sentences
     return len(words) == 1 and words[0].endswith(("ly", "wise")) and words[0] in mid_caps() \
         and not m.text.isupper()
 

@@ -470,7 +470,7 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
     if m is None:
         return None, None, None
     if m.kind == "pronoun":
-        p = m.text.lower()
+        p = {"his": "he", "her": "she"}.get(m.text.lower(), m.text.lower())
         if p in ("he", "she"):
             name = art.last_person(pos, PRONOUN_GENDER[p])
             if name:

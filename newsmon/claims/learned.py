@@ -246,14 +246,19 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
             return None
         while a < b and text[a] in ",;: ":
             a += 1
+    quoted = text[a] in QUOTE_MARKS
+    if not quoted and sent[0] <= a < sent[1] < b and len(text[a:sent[1]].split()) >= 3:
+        b = sent[1]  # a paraphrase ends with its sentence ("… as “super predators.” All of this is …"),
+        # before it runs into the next sentence's claim ("… on background checks. Tester added, “…”")
     if b - a < 3 or " " not in text[a:b].strip() or _overlaps(taken, a, b):
         return None
     k = bisect_left(mentions, (sent[0], ""))   # mentions: sorted by offset
     if any(len(m) > 3 and m in text[a:b] for at, m in takewhile(lambda x: x[0] < sent[1], mentions[k:k + 40])):
         return None  # holds the speaker of a claim of its sentence: that claim's attribution
-    quoted = text[a] in QUOTE_MARKS
     if quoted and not _one_quote(text, a, b):
         return None  # '“Bohemian Rhapsody” before an encore …': a title in a clause, not speech
+    if not quoted:  # a paraphrase's cue is in its sentence: "… in the report. Critics have dubbed …" is none
+        cues = [c for c in cues if sent[0] <= c.start < sent[1]]
     cue = _nearest(cues, q, CUE_GAP)
     if cue is None and not quoted and _nearest(speakers, q, 3) is None:
         return None  # a paraphrase needs a cue, or its speaker right by it ("PENCE: …", "Vitter …")
@@ -279,8 +284,6 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         before = [s for s in speakers if s0 <= s.start and s.end <= min(cue.start, a)]
         if before:
             mention = _mention(text, masked, before[0], mid_caps, ps)
-    if not quoted and sent[0] <= a < sent[1] < b and len(text[a:sent[1]].split()) >= 3:
-        b = sent[1]  # a paraphrase ends with its sentence ("… as “super predators.” All of this is …")
     inner = text[a:b].strip(QUOTE_MARKS + " ")
     direct = quoted and text[b - 1] in QUOTE_MARKS and inner.count("“") == 0
     while b > a and text[b - 1] in ".,;: \n\t":

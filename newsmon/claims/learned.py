@@ -30,7 +30,17 @@ from newsmon.claims.speakers import (
     title_case,
 )
 from newsmon.claims.tagger import Span, cue_lexicon, shipped_tagger
-from newsmon.claims.vocabulary import QUOTE_CUE_RE, cue_text
+from newsmon.claims.vocabulary import (
+    BE_FORMS,
+    CLAUSE_CUES,
+    GERUND_CUES,
+    NP_OBJECT_CUES,
+    QUOTE_CUE_RE,
+    QUOTE_CUES,
+    STANCE_VERBS,
+    TIE_VERBS,
+    cue_text,
+)
 
 QUOTE_MARKS = "“”\"‘’"
 
@@ -51,6 +61,31 @@ def _one_quote(text: str, a: int, b: int) -> bool:
     if close < 0 or not text[close + 1:b].strip(" .,;:!?"):
         return True   # the quote runs to the end of the content
     return len(text[a + 1:close].split()) >= 5
+
+
+# a stance taken on a thing ("Moscow rejected the proposal"): its object is no statement,
+# unless the verb names the thing said ("called it a disgrace", TIE_VERBS)
+STANCE_ONLY = STANCE_VERBS - CLAUSE_CUES - GERUND_CUES - set(TIE_VERBS.split("|"))
+KNOWN_CUES = QUOTE_CUES | STANCE_VERBS | NP_OBJECT_CUES | set(TIE_VERBS.split("|"))
+CLAUSE_OPENERS = {"that", "whether", "if", "to", "how", "why", "what", "when", "where", "who"}
+FINITE_MARKERS = set(BE_FORMS) | {"has", "have", "had", "will", "would", "can", "could", "should",
+                                  "may", "might", "must", "do", "does", "did"}
+
+
+def _not_said(content: str, cue: str) -> bool:
+    """Is a paraphrase something its speaker did not say: its cue negated ('has not
+    announced'), the noun phrase a stance verb takes ('rejected the proposal'), or a
+    noun phrase given a name in quote marks ('dubbed the scheme “cash for ash”')?
+    A clause opens with a conjunction or holds a finite auxiliary, and is none of these."""
+    words = cue.lower().split()
+    if any(w in ("not", "never") or w.endswith(("n't", "n’t")) for w in words):
+        return True
+    body = [w.strip("“”\"‘’,.;:!?()").lower() for w in content.split()]
+    if body[0] in CLAUSE_OPENERS or any(w in FINITE_MARKERS or w.endswith(("n't", "n’t")) for w in body):
+        return False
+    if not words:
+        return False
+    return words[-1] in STANCE_ONLY or words[-1] not in KNOWN_CUES and content.rstrip(" .,;:!?").endswith(("”", '"'))
 
 
 def _nearest(spans: list[Span], to: Span, max_gap: int) -> Span | None:
@@ -256,17 +291,25 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
             return None
         while a < b and text[a] in ",;: ":
             a += 1
+    quoted = text[a] in QUOTE_MARKS
+    if not quoted and sent[0] <= a < sent[1] < b and len(text[a:sent[1]].split()) >= 3:
+        b = sent[1]  # a paraphrase ends with its sentence ("… as “super predators.” All of this is …"),
+        # before it runs into the next sentence's claim ("… on background checks. Tester added, “…”")
     if b - a < 3 or " " not in text[a:b].strip() or _overlaps(taken, a, b):
         return None
     k = bisect_left(mentions, (sent[0], ""))   # mentions: sorted by offset
     if any(len(m) > 3 and m in text[a:b] for at, m in takewhile(lambda x: x[0] < sent[1], mentions[k:k + 40])):
         return None  # holds the speaker of a claim of its sentence: that claim's attribution
-    quoted = text[a] in QUOTE_MARKS
     if quoted and not _one_quote(text, a, b):
         return None  # '“Bohemian Rhapsody” before an encore …': a title in a clause, not speech
+    if not quoted:  # a paraphrase's cue and speaker are in its sentence: "… in the report. Critics have dubbed …"
+        cues = [c for c in cues if sent[0] <= c.start < sent[1]]
+        speakers = [s for s in speakers if sent[0] <= s.start < sent[1]]
     cue = _nearest(cues, q, CUE_GAP)
     if cue is None and not quoted and _nearest(speakers, q, 3) is None:
         return None  # a paraphrase needs a cue, or its speaker right by it ("PENCE: …", "Vitter …")
+    if cue is not None and not quoted and _not_said(text[a:b], text[cue.start:cue.end]):
+        return None
     spk = _nearest(speakers, cue or q, SPEAKER_GAP)
     if cue is not None and text[cue.start:cue.end].lower().startswith("accord") \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
@@ -289,8 +332,6 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         before = [s for s in speakers if s0 <= s.start and s.end <= min(cue.start, a)]
         if before:
             mention = _mention(text, masked, before[0], mid_caps, ps)
-    if not quoted and sent[0] <= a < sent[1] < b and len(text[a:sent[1]].split()) >= 3:
-        b = sent[1]  # a paraphrase ends with its sentence ("… as “super predators.” All of this is …")
     inner = text[a:b].strip(QUOTE_MARKS + " ")
     direct = quoted and text[b - 1] in QUOTE_MARKS and inner.count("“") == 0
     while b > a and text[b - 1] in ".,;: \n\t":

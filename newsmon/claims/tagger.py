@@ -214,8 +214,13 @@ class AttributionTagger:
         self.labels = bytes(z["labels"]).decode("utf-8").split("\n")
         self.kind = np.array([0 if lab == "O" else " SCQ".index(lab[2]) for lab in self.labels], np.int8)
         self.begins = np.array([lab.startswith("B-") for lab in self.labels])
-        self.words = _WordFeatures(json.loads(lexicon_path.read_text(encoding="utf-8"))["cues"])
+        meta = json.loads(lexicon_path.read_text(encoding="utf-8"))
+        self.words = _WordFeatures(meta["cues"])
         n_labels = len(self.labels)
+        if meta.get("o_bias") and "b" in self.index:
+            # the CRF is cautious: it leaves a content untagged unless sure. Lowering the
+            # none-tag's bias trades precision for recall (train.py chose it on validation)
+            self.W[self.index["b"], self.labels.index("O")] -= meta["o_bias"]
         self.bias = self._vec(["b"])
         self.bop, self.eop = self._vec(["BOP"]), self._vec(["EOP"])
         self.flag_table = np.stack([self._vec(_flag_tuple(c)) for c in range(200)])

@@ -143,3 +143,17 @@ def test_he_is_never_resolved_to_a_publication():
     text = ("Joey Salceda filed the bill in Manila, according to the Philippine Star.\n\n"
             "“We are letting people come in from terrorist nations,” he said.")
     assert speaker_of(text, "We are letting")[0] == "Joey Salceda"
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # an opening phrase of several commas before the subject
+    ("At a campaign event in Ames, Iowa, on Sunday, Mayor Anna Reyes defended the plan, saying that the city "
+     "could not wait any longer.", "the city could not", "Anna Reyes"),
+    # a subject named by common nouns, kept as written, for a participle cue
+    ("The departments declined to provide any documents about the process, saying they could not discuss "
+     "the case.", "they could not discuss", "the departments"),
+    ("Both parents stiffened their criticism of the council, saying that it had failed their son.",
+     "it had failed", "Both parents"),
+])
+def test_the_subject_speaks_for_a_participle_cue(text, quote, speaker):
+    assert speaker_of(text, quote)[0] == speaker

@@ -9,10 +9,12 @@ from itertools import islice, takewhile
 
 from newsmon.claims.keys import fold
 from newsmon.claims.sentences import MASK, QUOTE_CHAR_RE, WORD_RE
+from newsmon.claims.tagger import cue_lexicon
 from newsmon.claims.vocabulary import (
     _LEFT_TRIM_SET,
     ABBREVIATIONS,
     APPOSITIVE_RE,
+    BE_FORMS,
     CAP_STOP,
     COMPANY_ANAPHORS,
     GENDERED_WORDS,
@@ -651,8 +653,14 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     # The subject ends at the first word that cannot be in it, almost always among
     # the first few: split only those unless all of them can be.
     words = body.split(None, 8)
+    if len(words) > 2 and bare_word(words[0]) in ("but", "and", "yet", "so") and words[1][:1].islower():
+        offset += len(body) - len(body.split(None, 1)[1])   # "But other advisers …"
+        body = body.split(None, 1)[1]
+        words = body.split(None, 8)
     opens = bool(words) and _opens_phrase(words)
-    if words and (bare_word(words[0]) in _CAP_STOP_NOT_DET or not _is_cap(words[0]) or opens):
+    first = bare_word(words[0]) if words else ""
+    if words and ((first in _CAP_STOP_NOT_DET and first not in _SUBJECT_DETERMINERS)
+                  or not (_is_cap(words[0]) or first in _SUBJECT_DETERMINERS) or opens):
         comma = body.find(", ")
         if 0 < comma < 90:
             offset += comma + 2
@@ -666,6 +674,13 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
                 offset += place + 2
                 body = body[place + 2:]
                 words = body.split(None, 8)
+            for _ in range(2):   # "…, on Sunday, Mrs. Clinton": the opening phrase goes on with a preposition
+                more = body.find(", ", 0, 60)
+                if more <= 0 or not words or bare_word(words[0]) not in _NOT_NP_START:
+                    break
+                offset += more + 2
+                body = body[more + 2:]
+                words = body.split(None, 8)
         elif opens:
             return None, 0  # "Holding signs calling Christie “…,” the protesters …": no subject found
     np_words = _with_number(list(takewhile(is_np_word, words[:8])), words)
@@ -678,7 +693,39 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
             break
     if not np_words or len(np_words) == len(words):
         return None, 0
-    return parse_np(np_words, start + offset), start + offset
+    return parse_np(np_words, start + offset) or _common_subject(words, start + offset), start + offset
+
+
+_NOT_SUBJECT_WORDS = frozenset(("how", "what", "why", "when", "where", "whether", "if", "than", "not"))
+_SUBJECT_DETERMINERS = NP_DETERMINERS | {"both", "other", "some", "many", "several", "most", "few"}
+_AUXILIARIES = frozenset(BE_FORMS + ("has", "have", "had", "will", "would", "can", "could", "may", "might", "must",
+                                     "should", "did", "does", "do", "and", "but", "or", "who", "which", "that"))
+
+
+def _common_subject(words: list[str], pos: int) -> Mention | None:
+    """A subject named by common nouns, kept as written: determiner, nouns, up to its verb
+    ("The departments declined", "His chief aide doubled down", "Both parents stiffened")."""
+    if not words or bare_word(words[0]) not in _SUBJECT_DETERMINERS:
+        return None
+    out = [words[0]]
+    quantifier = bare_word(words[0]) not in NP_DETERMINERS     # "Several [described]": no noun needed
+    lexicon = cue_lexicon()
+    for w in words[1:7]:
+        b = bare_word(w)
+        if b in _AUXILIARIES or not b.replace("’", "").replace("'", "").isalpha():
+            break
+        if (len(out) > 1 or quantifier) and (b.endswith("ed") or lexicon.get(b) in ("hi", "mid")):
+            break   # the verb
+        if b in _NOT_SUBJECT_WORDS:
+            return None
+        out.append(w)
+        if w[-1] in ",;:":
+            return None   # an appositive or a list: not a plain subject
+    else:
+        return None   # no verb in sight: where the phrase ends is unknown
+    if len(out) < 2 and not quantifier or bare_word(out[-1]) in _NOT_NP_START or bare_word(out[-1]) in NP_DETERMINERS:
+        return None
+    return Mention(" ".join(out), kind="unnamed", pos=pos)
 
 
 def is_appositive(segment: str) -> bool:

@@ -121,7 +121,7 @@ def marked(page) -> list:
 
 def guessed_rows(lines) -> list[int]:
     """The lines a shape rule dropped: what the classifier is asked about."""
-    return [i for i, ln in enumerate(lines) if ln.drop and not _is_evident(ln)]
+    return [i for i, ln in enumerate(lines) if ln.drop and not _is_evident(lines, i)]
 
 
 def matrix(pages):

@@ -138,3 +138,16 @@ def test_a_sentence_split_at_its_links_is_kept_whole():
     for piece in ("has finally come to the desktop app, as", "Mail,", "Calendar, and", "give it a try"):
         assert piece in text, text
     assert "All rights reserved" not in text
+
+
+def test_a_passage_the_page_repeats_line_for_line_is_kept_twice():
+    """readability (replace-brs): a poem-like passage written with <br> line breaks, quoted a
+    second time under a heading, lost its second copy: each repeated line is a fragment of a
+    sentence that runs on into the next, which is prose repeated, not a doubled widget."""
+    verse = ["The river rose all night and by the morning", "it had taken the bridge, the mill and half",
+             "of the lower road, and the people of the valley", "stood on the hill and watched the water go by."]
+    body = (f"<p>{PROSE}</p><p>{'<br>'.join(verse)}</p><h2>Read it again</h2>"
+            f"<p>{'<br>'.join(verse)}</p>")
+    text = text_of(page(body, "The flood, in verse"))
+    for line in verse:
+        assert text.count(line) == 2, line

@@ -198,9 +198,15 @@ def _strip_edges(lines: list[Line]) -> None:
         ln.drop = "edge"
 
 
-def _is_evident(ln: Line) -> bool:
-    """A drop that needs no confirmation; a repeated block of few words, not prose, too."""
-    return ln.drop in EVIDENT or (ln.drop == "repeat" and not ln.sentence)
+def _is_evident(lines: list[Line], i: int) -> bool:
+    """A drop that needs no confirmation; a repeated block of few words, not prose, too
+    (a repeated line that one sentence joins to its neighbour is repeated prose)."""
+    ln = lines[i]
+    if ln.drop in EVIDENT:
+        return True
+    if ln.drop != "repeat" or ln.sentence:
+        return False
+    return not ((i > 0 and _runs_on(lines[i - 1], ln)) or (i + 1 < len(lines) and _runs_on(ln, lines[i + 1])))
 
 
 _SENTENCE_END = frozenset(".!?…:;\"”’)]|")
@@ -246,7 +252,7 @@ def confirm_drops(lines: list[Line], probability=None) -> None:
     without its lists).
     Kept lines are what the site learns its repeated lines from.
     """
-    guessed = [i for i, ln in enumerate(lines) if ln.drop and not _is_evident(ln)]
+    guessed = [i for i, ln in enumerate(lines) if ln.drop and not _is_evident(lines, i)]
     if not guessed:
         return
     confirmed = (probability or confirms_junk)(lines, guessed)

@@ -90,6 +90,12 @@ def is_caps_label(text: str) -> bool:
     return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
+def is_field(text: str) -> bool:
+    """A "Label: value" line of any length ("Author: Adam Hotz", "Description: Allows you...")."""
+    m = _LABEL_COLON.match(text)
+    return bool(m) and count_words(m.group("label")) <= LABEL_MAX_WORDS and bool(m.group("rest").strip())
+
+
 def is_credit_label(text: str) -> bool:
     """Short "Label: value" line that is not a sentence: "Image Source: X", "Photo: AP"."""
     m = _LABEL_COLON.match(text)

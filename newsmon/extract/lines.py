@@ -105,11 +105,13 @@ def is_credit_label(text: str) -> bool:
 
 
 def is_label_then_link(ln: Line) -> bool:
-    """ "Read more: <a>headline</a>" on one line: a short label, then (almost) only link text."""
+    """ "Read more: <a>headline</a>" on one line: a short label, not linked, then (almost) only
+    link text. A line linked whole ("<a>Playlist: Stories of survival</a>") is a link line."""
     m = _LABEL_COLON.match(ln.text)
     if not m or count_words(m.group("label")) > LABEL_MAX_WORDS or not m.group("rest"):
         return False
-    return ln.link_ratio * len(ln.text) >= LINK_ONLY * len(m.group("rest"))
+    linked, rest = ln.link_ratio * len(ln.text), len(m.group("rest"))
+    return LINK_ONLY * rest <= linked <= rest + 1
 
 
 def is_bare_label(text: str) -> bool:

@@ -111,10 +111,10 @@ def _mark_line_rules(lines: list[Line], site_lines, titles=frozenset()) -> None:
             ln.drop = "placeholder"           # (c) "Loading..."
         elif starts_with_symbol(ln.text) and not ln.sentence and ln.words <= 6:
             ln.drop = "widget_label"          # (c) "🔗 View Source"
-        elif ln.link_ratio >= LINK_ONLY or (ln.link_ratio >= LINK_HEAVY and not ln.sentence):
-            ln.drop = "link"                  # (b) teaser headline / related link
         elif is_label_then_link(ln):
             ln.drop = "link_label"            # (b) "Also Read: <a>Headline?</a>": label and block on one line
+        elif ln.link_ratio >= LINK_ONLY or (ln.link_ratio >= LINK_HEAVY and not ln.sentence):
+            ln.drop = "link"                  # (b) teaser headline / related link
         elif ln.kind != "head" and is_credit_label(ln.text):
             record = _field_runs(lines) if record is None else record
             if not record[i]:

@@ -45,13 +45,16 @@ import numpy as np  # noqa: E402
 
 from bench.extract_dev import BAD_GAP, SETS, SHARED, page_f1, scorer  # noqa: E402
 from newsmon.extract import linemodel  # noqa: E402
-from newsmon.extract.rules import _is_evident, clean_lines, mark_rules, render  # noqa: E402
+from newsmon.extract.rules import _evident_rows, clean_lines, mark_rules, render  # noqa: E402
 
 SEED = 19
 FOLDS = 5
 C = 0.5                 # inverse L2 strength: a loose fit of few features generalises across sites
 WEIGHT_POWER = 1.0
-THRESHOLD = 0.1         # a shape rule stands unless the model is this sure the line is content
+THRESHOLD = 0.7         # a shape rule stands only where the model finds the line junk this surely ...
+# ... but for these rules, whose lines the issue names as junk (photo credits) while dragnet's
+# gold keeps most of them: the drop stands unless the model is this sure the line is content
+REASON_THRESHOLDS = {"credit": 0.1, "link": 0.5, "repeat": 0.5}
 
 
 def page_site(tree, page_id: str) -> str:
@@ -121,7 +124,8 @@ def marked(page) -> list:
 
 def guessed_rows(lines) -> list[int]:
     """The lines a shape rule dropped: what the classifier is asked about."""
-    return [i for i, ln in enumerate(lines) if ln.drop and not _is_evident(ln)]
+    evident = _evident_rows(lines)
+    return [i for i, ln in enumerate(lines) if ln.drop and not evident[i]]
 
 
 def matrix(pages):
@@ -137,6 +141,14 @@ def matrix(pages):
         owner.extend([i] * len(rows))
         at.extend(rows)
     return np.array(xs), np.array(ys), np.array(owner), np.array(at)
+
+
+def row_thresholds(x, default: float) -> np.ndarray:
+    """Each row's threshold: REASON_THRESHOLDS of the rule that dropped it (its rule_ column), else ``default``."""
+    limits = np.full(len(x), default)
+    for reason, limit in REASON_THRESHOLDS.items():
+        limits[x[:, linemodel.FEATURES.index(f"rule_{reason}")] == 1] = limit
+    return limits
 
 
 def line_weight(x) -> np.ndarray:
@@ -210,17 +222,19 @@ def main(argv=None) -> int:
           f"labelled lines, {y.mean():.1%} of them junk")
     prob = out_of_fold(pages, x, y, owner)
     held_out = {(o, r): q for o, r, q in zip(owner, at, prob)}
-    pred = prob >= args.threshold
+    limits = row_thresholds(x, args.threshold)
+    pred = prob >= limits
     tp = int((pred & (y == 1)).sum())
     print(f"validation (sites held out, {FOLDS} folds), on those lines: AUC {roc_auc_score(y, prob):.3f}; "
-          f"at threshold {args.threshold}: junk precision {tp / max(1, pred.sum()):.3f} "
+          f"at threshold {args.threshold} ({REASON_THRESHOLDS} for those rules): junk precision {tp / max(1, pred.sum()):.3f} "
           f"recall {tp / max(1, (y == 1).sum()):.3f} (the rules alone: precision {y.mean():.3f} recall 1); "
           f"content lines kept {int((~pred & (y == 0)).sum()) / max(1, (y == 0).sum()):.3f}")
 
     def confirmed(i, page):
         lines = [copy.copy(ln) for ln in page["lines"]]
         return clean_lines(lines, page["title"], None, page["link_labels"],
-                           lambda lines, rows: [held_out.get((i, r), 1.0) >= args.threshold for r in rows])
+                           lambda lines, rows: [held_out.get((i, r), 1.0)
+                                                >= REASON_THRESHOLDS.get(lines[r].drop, args.threshold) for r in rows])
 
     figures = {"candidate": page_scores(pages, lambda i, p: p["lines"], ev),
                "rules alone": page_scores(pages, lambda i, p: marked(p), ev),
@@ -235,7 +249,7 @@ def main(argv=None) -> int:
                if label != "candidate" else "") for label, f in figures.items()))
     if args.check:
         return 0
-    model = {**fit(x, y, line_weight(x)), "threshold": args.threshold,
+    model = {**fit(x, y, line_weight(x)), "threshold": args.threshold, "reason_thresholds": REASON_THRESHOLDS,
              "trained_on": {"sets": list(SETS), "pages": len(pages), "lines": int(len(y)), "seed": SEED, "C": C}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model, indent=0) + "\n", encoding="utf-8")

@@ -138,3 +138,66 @@ def test_a_sentence_split_at_its_links_is_kept_whole():
     for piece in ("has finally come to the desktop app, as", "Mail,", "Calendar, and", "give it a try"):
         assert piece in text, text
     assert "All rights reserved" not in text
+
+
+def test_a_passage_the_page_repeats_line_for_line_is_kept_twice():
+    """readability (replace-brs): a poem-like passage written with <br> line breaks, quoted a
+    second time under a heading, lost its second copy: each repeated line is a fragment of a
+    sentence that runs on into the next, which is prose repeated, not a doubled widget."""
+    verse = ["The river rose all night and by the morning", "it had taken the bridge, the mill and half",
+             "of the lower road, and the people of the valley", "stood on the hill and watched the water go by."]
+    body = (f"<p>{PROSE}</p><p>{'<br>'.join(verse)}</p><h2>Read it again</h2>"
+            f"<p>{'<br>'.join(verse)}</p>")
+    text = text_of(page(body, "The flood, in verse"))
+    for line in verse:
+        assert text.count(line) == 2, line
+
+
+def test_a_headline_that_links_to_its_own_page_is_the_first_line():
+    """dragnet (a news-forum post): the text trafilatura keeps begins with the headline, a link
+    to the post itself; it went as the page's title and as a link line, and with it most of a
+    short post's words. The headline stays the text's first line (the title column holds it too)."""
+    title = "Surveillance Algorithms See Into Your Life"
+    body = (f"<p>Posted by <a href='/~tim'>tim</a> on Tuesday</p><p>{PROSE}</p>"
+            "<p>The talk has more detail on how the agency reads the data it gathers.</p>")
+    html = page(body, title).replace(f"<h1>{title}</h1>", f"<h1><a href='/story/1'>{title}</a></h1>")
+    article = extract_article(html, "https://www.example.org/story/1")
+    assert article["title"] == title
+    assert article["text"].split("\n")[0] == title
+
+
+def test_a_post_that_is_a_list_of_linked_headlines_keeps_them():
+    """dragnet: a blog's reading list (a list of linked headlines, the first and last items
+    with words of their own) lost its linked items as related links."""
+    linked = ["Skepticism about the new payment model", "Technology and healthcare spending.",
+              "Regional contractor jurisdictions.", "Code Monkey Unplugged."]
+    items = (["Storm forces <a href='/a'>hospital</a> evacuation"] + [f"<a href='/{i}'>{h}</a>" for i, h in enumerate(linked)]
+             + ["The dual causes of <a href='/d'>increased debt after an adverse health event</a>."])
+    body = (f"<ul>{''.join(f'<li>{it}</li>' for it in items)}</ul>"
+            "<p>Plus, a guest at <a href='/blog'>another blog</a> makes a hosting debut this week.</p>")
+    text = text_of(page(body, "Reading for a stormy day"))
+    for h in linked:
+        assert f"- {h}" in text, text
+    assert "- Storm forces hospital evacuation" in text
+
+
+def test_a_records_field_lines_are_kept():
+    """dragnet: a "featured gadget" post lost its "Name: ..." and "Author: ..." lines as photo
+    credits: three "Label: value" lines in a row are a record's fields."""
+    fields = ["Name: Task List and Timer", "Author: Adam Hotz",
+              "Description: Allows you to track tasks and the time spent on them."]
+    body = ("<p>Tuesday, April 28, 2009 12:08 PM</p>" + "".join(f"<p>{f}</p>" for f in fields)
+            + f"<p>{PROSE}</p>")
+    text = text_of(page(body, "Featured gadget: Task List and Timer"))
+    for f in fields:
+        assert f in text, text
+
+
+def test_a_citation_split_at_its_links_is_kept():
+    """dragnet: "(Source: <a>X</a>, via <a>Y</a>)", split by trafilatura at its links, lost its
+    "(Source:" as the label of a related-links block once the link lines were kept."""
+    body = (f"<p>{PROSE}</p><p>(Source:</p><p><a href='https://a.example/x'>Cord Jefferson</a>, via</p>"
+            "<p><a href='https://b.example/y'>eagle pelican</a>; Image: the band, on stage,</p>"
+            f"<p><a href='https://c.example/z'>via</a>.)</p><p>{PROSE[:-1]} again.</p>")
+    text = text_of(page(body, "Please advise"))
+    assert "(Source:" in text and "Cord Jefferson, via" in text, text

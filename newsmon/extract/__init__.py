@@ -35,17 +35,21 @@ item, paragraph) and how much of their text was link text, and drop:
     ("Loading...", "🔗 View Source", "Image Source: X") anywhere;
 (d) lines the site repeats on many pages (``site_lines``, learned per site by
     the store from ``site_line_candidates``);
-plus the title repeated as the first line, repeated paragraphs, and headings
-that no longer introduce any content. Real headings (followed by prose or list
-items) and list items are kept.
+plus short lines above the headline (a nav bar), repeated paragraphs, and
+headings that no longer introduce any content. The headline itself (a line
+repeating the title) is kept, as the labelled texts of ../shared keep it; real
+headings (followed by prose or list items) and list items are kept.
 
 Rules (a) to (c) guess from shape, and trafilatura's text wins where they
 guess wrong (``rules.confirm_drops``): a learned line classifier
-(``linemodel``, trained by bench/extract_train.py) keeps a dropped line it is
-sure is content, one rule may not take a whole list or gallery (more than
-RUN_MAX lines), and the shape rules together may not take more than
-PAGE_GUARD of a page's words. Drops with evidence of their own stand: the
-title, a placeholder's or widget label's shape, a link block's label, (d).
+(``linemodel``, trained by bench/extract_train.py) must find a dropped line
+junk (its threshold per rule is in the model file), one rule may not take a
+whole list or gallery (more than RUN_MAX lines), link items between kept items
+of their list and a record's "Label: value" fields stay, and the shape rules
+together may not take more than PAGE_GUARD of a page's words. Drops with
+evidence of their own stand: a placeholder's or widget label's shape, a link
+block's label (and the links it heads), lines above the headline, shape drops
+enclosed by such junk, (d).
 """
 
 from newsmon.extract.article import extract_article

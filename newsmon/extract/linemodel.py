@@ -104,7 +104,7 @@ _PRODUCTS = [("link_ratio", "end_terminal"), ("link_ratio", "log_words"), ("sent
              ("edge_lines", "sentence"), ("first", "sentence"), ("last", "sentence"),
              ("function_share", "log_words"), ("item", "link_ratio"), ("head", "share_of_page")]
 # what the rules (rules.py) decided, as evidence for the model to weigh
-REASONS = ["title", "repeat", "placeholder", "widget_label", "link", "credit", "link_label", "empty_heading",
+REASONS = ["repeat", "placeholder", "widget_label", "link", "credit", "link_label", "empty_heading",
            "edge"]
 FEATURES = SHAPE + _CONTEXT + [f"{a}*{b}" for a, b in _PRODUCTS] + [f"rule_{r}" for r in REASONS]
 _INDEX = {name: i for i, name in enumerate(SHAPE + _CONTEXT)}
@@ -154,7 +154,8 @@ def load_model(path: Path = MODEL_PATH) -> dict:
         raise ValueError(f"{path}: trained on other features; retrain with bench/extract_train.py")
     return {"mean": np.array(model["mean"]), "scale": np.array(model["scale"]),
             "coef": np.array(model["coef"]), "intercept": float(model["intercept"]),
-            "threshold": float(model["threshold"])}
+            "threshold": float(model["threshold"]),
+            "reason_thresholds": {r: float(t) for r, t in model.get("reason_thresholds", {}).items()}}
 
 
 def junk_probability(lines: list[Line], rows=None, model: dict | None = None) -> np.ndarray:
@@ -169,6 +170,9 @@ def junk_probability(lines: list[Line], rows=None, model: dict | None = None) ->
 
 
 def confirms_junk(lines: list[Line], rows) -> list[bool]:
-    """Does the classifier find the lines at ``rows`` junk (P(junk) >= the model's threshold)?"""
+    """Does the classifier find the lines at ``rows`` junk (P(junk) >= the model's threshold
+    for the rule that dropped the line, else its threshold)?"""
     model = load_model()
-    return (junk_probability(lines, rows, model) >= model["threshold"]).tolist()
+    own, default = model["reason_thresholds"], model["threshold"]
+    return [bool(p >= own.get(lines[i].drop, default))
+            for i, p in zip(rows, junk_probability(lines, rows, model))]

@@ -90,6 +90,12 @@ def is_caps_label(text: str) -> bool:
     return len(letters) >= 3 and all(c.isupper() for c in letters)
 
 
+def is_field(text: str) -> bool:
+    """A "Label: value" line of any length ("Author: Adam Hotz", "Description: Allows you...")."""
+    m = _LABEL_COLON.match(text)
+    return bool(m) and count_words(m.group("label")) <= LABEL_MAX_WORDS and bool(m.group("rest").strip())
+
+
 def is_credit_label(text: str) -> bool:
     """Short "Label: value" line that is not a sentence: "Image Source: X", "Photo: AP"."""
     m = _LABEL_COLON.match(text)
@@ -99,11 +105,13 @@ def is_credit_label(text: str) -> bool:
 
 
 def is_label_then_link(ln: Line) -> bool:
-    """ "Read more: <a>headline</a>" on one line: a short label, then (almost) only link text."""
+    """ "Read more: <a>headline</a>" on one line: a short label, not linked, then (almost) only
+    link text. A line linked whole ("<a>Playlist: Stories of survival</a>") is a link line."""
     m = _LABEL_COLON.match(ln.text)
     if not m or count_words(m.group("label")) > LABEL_MAX_WORDS or not m.group("rest"):
         return False
-    return ln.link_ratio * len(ln.text) >= LINK_ONLY * len(m.group("rest"))
+    linked, rest = ln.link_ratio * len(ln.text), len(m.group("rest"))
+    return LINK_ONLY * rest <= linked <= rest + 1
 
 
 def is_bare_label(text: str) -> bool:

@@ -74,11 +74,23 @@ def standfirst(description: str | None, text: str | None) -> str | None:
     return None if head and head in " ".join((text or "")[:400].split()) else description.strip()
 
 
-def excerpt(text: str | None, words: int = 40) -> str:
-    """The first ``words`` words of a text, on one line."""
+def starts_with_title(text: str | None, title: str | None) -> int:
+    """Where the text goes on after its first paragraph when that is the headline (the stored
+    text keeps it, as trafilatura finds it; pages show the title apart): 0 when it is not."""
+    if not text or not title or not title.strip():
+        return 0
+    brk = _PARAGRAPH_BREAK.search(text)
+    first_end = brk.start() if brk else len(text)
+    if " ".join(text[:first_end].split()) != " ".join(title.split()):
+        return 0
+    return brk.end() if brk else len(text)
+
+
+def excerpt(text: str | None, words: int = 40, title: str | None = None) -> str:
+    """The first ``words`` words of a text (after its headline, when ``title`` is), on one line."""
     if not text:
         return ""
-    tokens = text.split()
+    tokens = text[starts_with_title(text, title):].split()
     return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
 
 
@@ -137,14 +149,15 @@ def _paragraph_html(text: str, start: int, end: int, spans: list[dict]) -> Marku
     return Markup("".join(out))
 
 
-def paragraphs(text: str | None, claims: list[dict] = ()) -> list[Markup]:
+def paragraphs(text: str | None, claims: list[dict] = (), title: str | None = None) -> list[Markup]:
     """An article's text as ``<p>`` paragraphs (the text keeps them apart with blank lines;
     a crosshead gets class nm-subhead), each claim's quote marked and numbered (``claims``:
     dicts with id, n, char_start, char_end, quote, speaker), so the reader sees who said
-    what where it stands."""
+    what where it stands. A first paragraph that is the ``title`` is left out (the page
+    shows the title as its heading)."""
     text = text or ""
     spans = _claim_spans(text, list(claims))
-    out, start = [], 0
+    out, start = [], starts_with_title(text, title)
     for brk in [*_PARAGRAPH_BREAK.finditer(text), None]:
         end = brk.start() if brk else len(text)
         if text[start:end].strip():

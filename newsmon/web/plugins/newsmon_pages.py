@@ -169,10 +169,11 @@ def render_cell(row, value, column, table, database, datasette):
         rowid = _as_id(_get(row, "id"))
         match = _fts_match(_search_args())
         if match is None or rowid is None:
-            return Markup(escape(pages.excerpt(value)))
+            return Markup(escape(pages.excerpt(value, title=_get(row, "title"))))
         return _fts_cell(datasette, database,
                          "SELECT snippet(articles_fts, 1, '<mark>', '</mark>', '…', 32) FROM articles_fts "
-                         "WHERE articles_fts MATCH ? AND rowid = ?", match, rowid, pages.excerpt(value))
+                         "WHERE articles_fts MATCH ? AND rowid = ?", match, rowid,
+                         pages.excerpt(value, title=_get(row, "title")))
     if table == "claims" and column == "quote" and isinstance(value, str):
         rowid = _as_id(_get(row, "id"))
         match = _fts_match(_search_args())
@@ -237,7 +238,7 @@ async def _article_page(datasette, database, article_id):
         published=pages.human_time(article["published_at"]),
         first_seen=pages.human_time(article["first_seen_at"]),
         last_changed=pages.human_time(article["last_changed_at"]),
-        paragraphs=pages.paragraphs(article["text"], claims),
+        paragraphs=pages.paragraphs(article["text"], claims, article["title"]),
         standfirst=pages.standfirst(article["description"], article["text"]),
         source_page=(datasette.urls.row(database, "sources", tilde_encode(article["source_id"]))
                      if article["source_id"] else None),

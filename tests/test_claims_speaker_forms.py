@@ -29,6 +29,8 @@ def speaker_of(text: str, quote_start: str) -> tuple[str | None, str]:
     # inverted: the verb first, then the speaker
     ("“It is time we had a woman running this country,” exhorted the evening's host, actress Maria Lopez.",
      "It is time", "Maria Lopez"),
+    ("“This is crucial for both of them,” said one former party leadership aide. “Members will come.”",
+     "This is crucial", "one former party leadership aide"),
     ("“He will go to work for you, and he will not stop,” said the 46-year-old.",
      "He will go to work", "the 46-year-old"),
 ])

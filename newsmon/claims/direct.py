@@ -79,7 +79,7 @@ def after_attribution(masked: str, close: int, sent_end: int):
             mention = phrase_speaker(phrase_after(rest), base + m.end()) or mention
         if mention is None:  # "said the 46-year-old.": kept as written
             words = phrase_after(rest).split(",")[0].split()
-            if 1 < len(words) <= 4 and _is_noun_phrase(words):
+            if 1 < len(words) <= 6 and _is_noun_phrase(words):
                 mention = Mention(" ".join(words), kind="unnamed", pos=base + m.end())
     if mention is None:
         return None

@@ -127,6 +127,12 @@ def test_possessive_speaker_phrases(text, quote, speaker):
     # an aside between the speaker's appositive and the cue
     ("Brian Murphy, the chairman of the county party in New Hampshire, for example, said the rally hurt.",
      "the rally hurt", "Brian Murphy"),
+    # a long relative clause, an aside, or a second appositive between the person and the cue
+    ("Tom Hale, meanwhile, who sits at zero endorsements, said that fact speaks volumes.", "fact speaks", "Tom Hale"),
+    ("Mr. Slinker, whose latest start-up, Paradata, uses big data, said the candidate was a start-up kind of guy.",
+     "the candidate was", "Slinker"),
+    ("Giovanni Maria Vian, the editor of the Vatican's newspaper, L'Osservatore Romano, said every pope was "
+     "political.", "every pope was", "Giovanni Maria Vian"),
     # a party tag after the name; a share of those polled; a campaign named by its candidate
     ("On Saturday Sen. Elizabeth Warren (D-MA) said the nominee was a failure in business.",
      "the nominee was", "Elizabeth Warren"),

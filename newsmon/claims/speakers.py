@@ -13,6 +13,7 @@ from newsmon.claims.tagger import cue_lexicon
 from newsmon.claims.vocabulary import (
     _LEFT_TRIM_SET,
     ABBREVIATIONS,
+    ADVERB_TAIL_RE,
     APPOSITIVE_RE,
     BE_FORMS,
     CAP_STOP,
@@ -31,6 +32,7 @@ from newsmon.claims.vocabulary import (
     POSSESSIVE_ORG_RE,
     PRONOUNS,
     QUOTE_CUES,
+    RELATIVE_LONG_RE,
     RELATIVE_RE,
     ROLE_HEADS,
     ROLE_WORDS,
@@ -567,9 +569,9 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
         gov = government_mention(ctx, pos)
         if gov:
             return gov
-    m = RELATIVE_RE.match(ctx) if "who" in ctx or "which" in ctx else None
-    if m:
-        return parse_np(_left_np_words(m.group(1)), pos)
+    m = RELATIVE_RE.match(ctx) or RELATIVE_LONG_RE.match(ctx) if "who" in ctx or "which" in ctx else None
+    if m:   # "Sanders, meanwhile, who sits at zero endorsements, said": the head, not its aside
+        return parse_np(_left_np_words(ADVERB_TAIL_RE.sub("", m.group(1))), pos)
     if ctx.endswith(","):
         aside = PARENTHETICAL_RE.search(ctx)
         if aside:   # the speaker is before the aside: appositive and all, when it names a person
@@ -579,6 +581,11 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
         m = APPOSITIVE_RE.match(ctx)
         if m:
             appos = parse_np(m.group(2).split(), pos) if all(is_np_word(w) for w in m.group(2).split()) else None
+            if appos and appos.kind in ("person", "organisation") and ctx.count(",") > 2:
+                # "Giovanni Vian, the editor of the Vatican's newspaper, L'Osservatore Romano, said"
+                first = parse_np(ctx.split(",", 1)[0].split(), pos)
+                if first and first.kind == "person" and first.name and len(first.name.split()) > 1:
+                    return first
             if appos and appos.kind in ("person", "organisation"):
                 return appos
             head = parse_np(_left_np_words(m.group(1)), pos)

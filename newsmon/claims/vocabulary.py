@@ -226,6 +226,10 @@ PARENTHETICAL_RE = re.compile(r",\s*(?:(?:for|in|at|on|by|with|after|before|like
 SHARE_SPEAKER_RE = re.compile(r"(?:^|\s)((?:\d[\d.,]*|(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
                               r"(?:-\w+)?|one|two|three|four|five|six|seven|eight|nine|ten))\s*(?:percent|per cent|%))\s*$")
 APPOSITIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*([^,]{2,80}?)\s*,\s*$")
+# the same, for a relative clause of any length ("Mr. Slinker, whose latest start-up, Paradata, uses …,")
+RELATIVE_LONG_RE = re.compile(r"^(.*?[^\s,])\s*,\s*(?:who|whose|which)\b[^“”\"]{0,200}?,\s*$")
+ADVERB_TAIL_RE = re.compile(r",\s*(?:meanwhile|however|too|also|though|instead|in turn|for (?:his|her|its|their) part"
+                            r"|[a-z]+ly)$")
 RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*(?:who\b(?:\s+\w+){0,8}|which\b(?:\s+[^\s,“”\"]+(?:,\d+)*){1,12}\s*,)\s*$")
 
 

@@ -239,7 +239,9 @@ class AttributionTagger:
         same float32 sums)."""
         np = self.np
         first = len(self.type_cue)
-        infos = [self.words(w) for w in new]
+        # uncached (type_id is the cache): kept, the lists of every word type seen would
+        # be hundreds of thousands of objects for each full garbage collection to walk
+        infos = [self.words._make(w) for w in new]
         for t, w in enumerate(new, first):
             self.type_id[w] = t
         self.type_cue += [info[5] for info in infos]

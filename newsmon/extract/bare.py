@@ -96,36 +96,38 @@ def _author_matches(el, tag, el_id, el_class) -> tuple[bool, bool, bool]:
 
 def _byline(tree) -> str | None:
     """``trafilatura.metadata.extract_author(tree)``, the same answer for less."""
-    pruned = set()              # elements the pruning deletes, and all below them
+    # one walk that skips what the pruning deletes (below its top-most elements, nothing is
+    # tested); a <rel> child is looked for only on a page that has a <rel> (few have)
+    rel_page = next(tree.iter("rel"), None) is not None
+    pruned = set()              # the top-most elements the pruning deletes
     found = ([], [], [])        # the matches of each author expression, in document order
-    for el in tree.iter(_etree.Element):
-        parent = el.getparent()
-        if parent is not None and parent in pruned:
-            pruned.add(el)
-            continue
+    walk = _etree.iterwalk(tree, events=("start",), tag=_etree.Element)
+    for _, el in walk:
         tag = el.tag
         if not el.keys():        # most elements: only the tag tests apply
-            if tag in ("time", "figure") and parent is not None:
+            if tag in ("time", "figure") and el.getparent() is not None:
                 pruned.add(el)
-            elif tag == "author" or (tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
+                walk.skip_subtree()
+            elif tag == "author" or (rel_page and tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
                 for matched, into in zip(_author_matches(el, tag, None, None), found):
                     if matched:
                         into.append(el)
             continue
         el_id, el_class = el.get("id"), el.get("class")
-        if parent is not None and _author_discarded(el, tag, el_id, el_class):
+        if _author_discarded(el, tag, el_id, el_class) and el.getparent() is not None:
             pruned.add(el)
+            walk.skip_subtree()
             continue
         if not (el_class and _AUTHOR_CLASS_HINT.search(el_class) or el_id and _AUTHOR_ID_HINT.search(el_id)
                 or _AUTHOR_KEYS.intersection(el.keys()) or tag == "author"
-                or tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
+                or rel_page and tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
             continue             # no author expression can match it
         for matched, into in zip(_author_matches(el, tag, el_id, el_class), found):
             if matched:
                 into.append(el)
     for matches in found:
         for el in matches:
-            if any(d in pruned for d in el.iterdescendants()):
+            if pruned and any(d in pruned for d in el.iterdescendants()):
                 el = _tmeta.prune_unwanted_nodes(_copy_deep(el), _tmeta.AUTHOR_DISCARD_XPATHS)
             content = _tmeta.trim(" ".join(el.itertext()))
             if content and 2 < len(content) < 120:

@@ -310,10 +310,11 @@ _COMMENTS_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol)")
 _COMMENTS_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
 
 
-def _prune_raw_tree(tree, is_forum: bool) -> None:
+def _prune_raw_tree(tree, is_forum: bool) -> bool:
     """prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH), then, unless ``is_forum``,
     prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH): each expression's
-    matches, found before any is deleted, deleted in document order (tails kept)."""
+    matches, found before any is deleted, deleted in document order (tails kept).
+    Did it delete anything?"""
     def containers():       # (element, id, class); one walk, again only after a deletion
         return [(el, el.get("id") or "", el.get("class") or "") for el in
                 tree.iterdescendants("div", "section", "aside", "list", "details", "ol", "ul")]
@@ -323,22 +324,23 @@ def _prune_raw_tree(tree, is_forum: bool) -> None:
             _delete_element(el)
         return bool(matches)
 
-    found = containers()
+    found, deleted = containers(), False
     # infinite-scroll containers of appended articles, unless holding the <h1> (then only
     # recognisably appended ones); Elementor share bars
     if prune([el for el, el_id, el_class in found if el.tag in ("div", "section", "aside")
               and (_SCROLL_POSTS.search(el_id) or _SCROLL_POSTS.search(el_class))
               and (el.find(".//h1") is None
                    or _APPENDED_POSTS.search(el_id) or _APPENDED_POSTS.search(el_class))]):
-        found = containers()
+        found, deleted = containers(), True
     if prune([el for el, _, el_class in found if el.tag in ("div", "section", "aside")
               and "elementor-share-buttons" in el_class]):
-        found = containers()
+        found, deleted = containers(), True
     if not is_forum:     # comment sections, and ol/ul comment lists
-        prune([el for el, el_id, el_class in found if el.tag != "aside"
-               and (_COMMENTS_ID_OR_THREAD.search(el_id) or _COMMENTS_CLASS.search(el_class))
-               and (el.tag not in ("ol", "ul")
-                    or _COMMENTS_ID.search(el_id) or _COMMENTS_CLASS.search(el_class))])
+        deleted |= prune([el for el, el_id, el_class in found if el.tag != "aside"
+                          and (_COMMENTS_ID_OR_THREAD.search(el_id) or _COMMENTS_CLASS.search(el_class))
+                          and (el.tag not in ("ol", "ul")
+                               or _COMMENTS_ID.search(el_id) or _COMMENTS_CLASS.search(el_class))])
+    return deleted
 
 
 def _first_of(el, a: str, b: str, value_a, value_b):
@@ -436,10 +438,12 @@ if FAST_TRAFILATURA:
         lambda cleaned_tree, options: _justext_rescue(cleaned_tree(), options)))
 
 
-def _pruned_copy(tree, is_forum: bool):
-    """A copy of the page as trafilatura_sequence prunes it: the raw tree of its stages."""
+def _pruned_copy(tree, is_forum: bool, prune: bool = True):
+    """A copy of the page as trafilatura_sequence prunes it: the raw tree of its stages.
+    ``prune=False``: the page is known to hold nothing the pruning deletes."""
     page = _copy(tree)
-    _prune_raw_tree(page, is_forum)
+    if prune:
+        _prune_raw_tree(page, is_forum)
     return page
 
 
@@ -461,12 +465,15 @@ def _trafilatura_sequence(tree, options, url: str | None):
     is_forum = core._forum_thread_page(tree)
     # trafilatura prunes a copy of the page (the raw tree its fallbacks read) and cleans a
     # copy of that; here the first copy is cleaned, and a fallback makes the raw tree again
-    cleaned_tree = _pruned_copy(tree, is_forum)
+    cleaned_tree = _copy(tree)
+    # the same page prunes the same: its later copies are pruned only if this one was
+    # (most pages hold nothing to prune; the search costs half a copy)
+    pruned = _prune_raw_tree(cleaned_tree, is_forum)
     readability_bound, page_text_bound = _text_bounds(cleaned_tree)
-    raw_tree = cache(lambda: _pruned_copy(tree, is_forum))
+    raw_tree = cache(lambda: _pruned_copy(tree, is_forum, pruned))
     # _prepare_tree's steps; its copy of the cleaned tree before convert_tags (read only by
     # the fallbacks of _compare_extraction, on a few pages) is made again when asked for
-    cleaned_tree_backup = cache(lambda: core.tree_cleaning(_pruned_copy(tree, is_forum), options))
+    cleaned_tree_backup = cache(lambda: core.tree_cleaning(_pruned_copy(tree, is_forum, pruned), options))
     cleaned_tree = core.tree_cleaning(cleaned_tree, options)
     cleaned_tree = core.convert_tags(cleaned_tree, options, url)
     # 1-2. main extractor, then the comparison with readability / justext

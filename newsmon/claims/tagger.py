@@ -255,17 +255,12 @@ class AttributionTagger:
             for name in ("cue_of", "mark_of", "opens_of"):
                 old = getattr(self, name)
                 setattr(self, name, np.concatenate([old, np.zeros(size - len(old), old.dtype)]))
-        index, zero = self.index, len(self.W_padded) - 1
+        get, zero = self.index.get, len(self.W_padded) - 1
         for k in range(5):
-            rows = [[index[f] for f in info[k] if f in index] for info in infos]
-            width = max(map(len, rows))
-            if not width:
-                self.tables[k, first:first + len(new)] = 0
-                continue
-            at = np.array([r + [zero] * (width - len(r)) for r in rows], np.int64)
+            rows = [[i for i in map(get, info[k]) if i is not None] for info in infos]
             acc = np.zeros((len(new), self.W.shape[1]), np.float32)   # from 0, as numpy's sum: no -0.0
-            for j in range(width):
-                acc += self.W_padded[at[:, j]]
+            for j in range(max(map(len, rows))):    # the j-th row of each word (the zero row past its last)
+                acc += self.W_padded[[r[j] if j < len(r) else zero for r in rows]]
             self.tables[k, first:first + len(new)] = acc
         span = slice(first, first + len(new))
         self.cue_of[span] = [info[5] for info in infos]

@@ -96,36 +96,38 @@ def _author_matches(el, tag, el_id, el_class) -> tuple[bool, bool, bool]:
 
 def _byline(tree) -> str | None:
     """``trafilatura.metadata.extract_author(tree)``, the same answer for less."""
-    pruned = set()              # elements the pruning deletes, and all below them
+    # one walk that skips what the pruning deletes (below its top-most elements, nothing is
+    # tested); a <rel> child is looked for only on a page that has a <rel> (few have)
+    rel_page = next(tree.iter("rel"), None) is not None
+    pruned = set()              # the top-most elements the pruning deletes
     found = ([], [], [])        # the matches of each author expression, in document order
-    for el in tree.iter(_etree.Element):
-        parent = el.getparent()
-        if parent is not None and parent in pruned:
-            pruned.add(el)
-            continue
+    walk = _etree.iterwalk(tree, events=("start",), tag=_etree.Element)
+    for _, el in walk:
         tag = el.tag
         if not el.keys():        # most elements: only the tag tests apply
-            if tag in ("time", "figure") and parent is not None:
+            if tag in ("time", "figure") and el.getparent() is not None:
                 pruned.add(el)
-            elif tag == "author" or (tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
+                walk.skip_subtree()
+            elif tag == "author" or (rel_page and tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
                 for matched, into in zip(_author_matches(el, tag, None, None), found):
                     if matched:
                         into.append(el)
             continue
         el_id, el_class = el.get("id"), el.get("class")
-        if parent is not None and _author_discarded(el, tag, el_id, el_class):
+        if _author_discarded(el, tag, el_id, el_class) and el.getparent() is not None:
             pruned.add(el)
+            walk.skip_subtree()
             continue
         if not (el_class and _AUTHOR_CLASS_HINT.search(el_class) or el_id and _AUTHOR_ID_HINT.search(el_id)
                 or _AUTHOR_KEYS.intersection(el.keys()) or tag == "author"
-                or tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
+                or rel_page and tag in _TAGS_0 and any(c.tag == "rel" for c in el)):
             continue             # no author expression can match it
         for matched, into in zip(_author_matches(el, tag, el_id, el_class), found):
             if matched:
                 into.append(el)
     for matches in found:
         for el in matches:
-            if any(d in pruned for d in el.iterdescendants()):
+            if pruned and any(d in pruned for d in el.iterdescendants()):
                 el = _tmeta.prune_unwanted_nodes(_copy_deep(el), _tmeta.AUTHOR_DISCARD_XPATHS)
             content = _tmeta.trim(" ".join(el.itertext()))
             if content and 2 < len(content) < 120:
@@ -308,10 +310,11 @@ _COMMENTS_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol)")
 _COMMENTS_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
 
 
-def _prune_raw_tree(tree, is_forum: bool) -> None:
+def _prune_raw_tree(tree, is_forum: bool) -> bool:
     """prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH), then, unless ``is_forum``,
     prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH): each expression's
-    matches, found before any is deleted, deleted in document order (tails kept)."""
+    matches, found before any is deleted, deleted in document order (tails kept).
+    Did it delete anything?"""
     def containers():       # (element, id, class); one walk, again only after a deletion
         return [(el, el.get("id") or "", el.get("class") or "") for el in
                 tree.iterdescendants("div", "section", "aside", "list", "details", "ol", "ul")]
@@ -321,22 +324,23 @@ def _prune_raw_tree(tree, is_forum: bool) -> None:
             _delete_element(el)
         return bool(matches)
 
-    found = containers()
+    found, deleted = containers(), False
     # infinite-scroll containers of appended articles, unless holding the <h1> (then only
     # recognisably appended ones); Elementor share bars
     if prune([el for el, el_id, el_class in found if el.tag in ("div", "section", "aside")
               and (_SCROLL_POSTS.search(el_id) or _SCROLL_POSTS.search(el_class))
               and (el.find(".//h1") is None
                    or _APPENDED_POSTS.search(el_id) or _APPENDED_POSTS.search(el_class))]):
-        found = containers()
+        found, deleted = containers(), True
     if prune([el for el, _, el_class in found if el.tag in ("div", "section", "aside")
               and "elementor-share-buttons" in el_class]):
-        found = containers()
+        found, deleted = containers(), True
     if not is_forum:     # comment sections, and ol/ul comment lists
-        prune([el for el, el_id, el_class in found if el.tag != "aside"
-               and (_COMMENTS_ID_OR_THREAD.search(el_id) or _COMMENTS_CLASS.search(el_class))
-               and (el.tag not in ("ol", "ul")
-                    or _COMMENTS_ID.search(el_id) or _COMMENTS_CLASS.search(el_class))])
+        deleted |= prune([el for el, el_id, el_class in found if el.tag != "aside"
+                          and (_COMMENTS_ID_OR_THREAD.search(el_id) or _COMMENTS_CLASS.search(el_class))
+                          and (el.tag not in ("ol", "ul")
+                               or _COMMENTS_ID.search(el_id) or _COMMENTS_CLASS.search(el_class))])
+    return deleted
 
 
 def _first_of(el, a: str, b: str, value_a, value_b):
@@ -434,10 +438,12 @@ if FAST_TRAFILATURA:
         lambda cleaned_tree, options: _justext_rescue(cleaned_tree(), options)))
 
 
-def _pruned_copy(tree, is_forum: bool):
-    """A copy of the page as trafilatura_sequence prunes it: the raw tree of its stages."""
+def _pruned_copy(tree, is_forum: bool, prune: bool = True):
+    """A copy of the page as trafilatura_sequence prunes it: the raw tree of its stages.
+    ``prune=False``: the page is known to hold nothing the pruning deletes."""
     page = _copy(tree)
-    _prune_raw_tree(page, is_forum)
+    if prune:
+        _prune_raw_tree(page, is_forum)
     return page
 
 
@@ -459,12 +465,15 @@ def _trafilatura_sequence(tree, options, url: str | None):
     is_forum = core._forum_thread_page(tree)
     # trafilatura prunes a copy of the page (the raw tree its fallbacks read) and cleans a
     # copy of that; here the first copy is cleaned, and a fallback makes the raw tree again
-    cleaned_tree = _pruned_copy(tree, is_forum)
+    cleaned_tree = _copy(tree)
+    # the same page prunes the same: its later copies are pruned only if this one was
+    # (most pages hold nothing to prune; the search costs half a copy)
+    pruned = _prune_raw_tree(cleaned_tree, is_forum)
     readability_bound, page_text_bound = _text_bounds(cleaned_tree)
-    raw_tree = cache(lambda: _pruned_copy(tree, is_forum))
+    raw_tree = cache(lambda: _pruned_copy(tree, is_forum, pruned))
     # _prepare_tree's steps; its copy of the cleaned tree before convert_tags (read only by
     # the fallbacks of _compare_extraction, on a few pages) is made again when asked for
-    cleaned_tree_backup = cache(lambda: core.tree_cleaning(_pruned_copy(tree, is_forum), options))
+    cleaned_tree_backup = cache(lambda: core.tree_cleaning(_pruned_copy(tree, is_forum, pruned), options))
     cleaned_tree = core.tree_cleaning(cleaned_tree, options)
     cleaned_tree = core.convert_tags(cleaned_tree, options, url)
     # 1-2. main extractor, then the comparison with readability / justext

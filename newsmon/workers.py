@@ -29,6 +29,7 @@ reprocess`.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -85,6 +86,9 @@ def _init_worker(memory_mb: int) -> None:
         analyze_page(_WARM_PAGE, "http://warm.invalid/2026/01/01/warm-up.html")
     except Exception:
         log.debug("worker warm-up failed", exc_info=True)
+    # the modules, models and caches loaded so far live as long as the worker: kept out of
+    # the collector's full passes, which otherwise walk them again every few dozen pages
+    gc.freeze()
 
 
 def default_workers() -> int:

@@ -112,3 +112,14 @@ def test_tagged_speaker_spans(text, span, speaker_text, kind):
     assert (got.text if got else None) == speaker_text
     if kind:
         assert got.kind == kind
+
+
+def test_a_participle_inside_a_noun_phrase_is_no_attribution():
+    """The demo's "a Grade II listed building": "listed" modifies the noun, nobody speaks."""
+    from pathlib import Path
+
+    from newsmon.claims import extract_claims
+
+    article = Path(__file__).resolve().parents[1] / "newsmon/demo/data/articles/courier/01-farmers-market-moves-indoors.txt"
+    claims = extract_claims(article.read_text(encoding="utf-8"))
+    assert claims and not [c for c in claims if c["cue"] == "listed"]

@@ -43,6 +43,8 @@ from newsmon.claims.vocabulary import (
 )
 
 QUOTE_MARKS = "“”\"‘’"
+NP_OPENERS = frozenset(("the", "a", "an", "that", "this", "these", "those", "his", "her", "its", "their", "our",
+                        "he", "she", "it", "they", "we", "i", "you", "there", "to", "by"))
 
 
 def _overlaps(taken: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -86,6 +88,26 @@ def _not_said(content: str, cue: str) -> bool:
     if not words:
         return False
     return words[-1] in STANCE_ONLY or words[-1] not in KNOWN_CUES and content.rstrip(" .,;:!?").endswith(("”", '"'))
+
+
+ROMAN_RE = re.compile(r"[IVX]+")
+ATTRIBUTIVE_LEAD_RE = re.compile(r"\b(?:a|an)\s+(?:(?:[A-Z][\w-]*|[IVX]+|\d[\w-]*|[a-z]+ly)\s+)*$")
+
+
+def _attributive(before: str, cue: str, content: str) -> bool:
+    """Is the cue a participle inside a noun phrase ('a Grade II listed building', 'a widely
+    reported incident', 'a stated goal'): after 'a' with nothing but names, numbers or
+    adverbs between, and followed by a bare noun? Then nothing is said."""
+    words = cue.split()
+    first = content.split()[:1]
+    if len(words) != 1 or not words[0].endswith("ed") or not first or not first[0].isalpha() \
+            or not first[0].islower() or first[0] in NP_OPENERS:
+        return False
+    lead = ATTRIBUTIVE_LEAD_RE.search(before)
+    if lead is None:
+        return False
+    between = lead.group(0).split()[1:]   # "a Democrat said …" speaks: only a number or an adverb marks a modifier
+    return not between or any(w[0].isdigit() or ROMAN_RE.fullmatch(w) or w.endswith("ly") for w in between)
 
 
 def _nearest(spans: list[Span], to: Span, max_gap: int) -> Span | None:
@@ -309,6 +331,8 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if cue is None and not quoted and _nearest(speakers, q, 3) is None:
         return None  # a paraphrase needs a cue, or its speaker right by it ("PENCE: …", "Vitter …")
     if cue is not None and not quoted and _not_said(text[a:b], text[cue.start:cue.end]):
+        return None
+    if cue is not None and cue.end <= a and _attributive(text[sent[0]:cue.start], text[cue.start:cue.end], text[a:b]):
         return None
     spk = _nearest(speakers, cue or q, SPEAKER_GAP)
     if cue is not None and text[cue.start:cue.end].lower().startswith("accord") \

@@ -96,8 +96,8 @@ ATTRIBUTIVE_LEAD_RE = re.compile(r"\b(?:a|an)\s+(?:(?:[A-Z][\w-]*|[IVX]+|\d[\w-]
 
 def _attributive(before: str, cue: str, content: str) -> bool:
     """Is the cue a participle inside a noun phrase ('a Grade II listed building', 'a widely
-    reported incident', 'a stated goal'): after 'a' with nothing but names, numbers or
-    adverbs between, and followed by a bare noun? Then nothing is said."""
+    reported incident', 'a stated goal'): right after 'a', or after 'a' and names, numbers or
+    adverbs among which a number or an adverb, and followed by a bare noun? Then nothing is said."""
     words = cue.split()
     first = content.split()[:1]
     if len(words) != 1 or not words[0].endswith("ed") or not first or not first[0].isalpha() \

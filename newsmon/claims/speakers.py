@@ -661,9 +661,9 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     # the first few: split only those unless all of them can be.
     words = body.split(None, 8)
     if len(words) > 2 and bare_word(words[0]) in ("but", "and", "yet", "so") and words[1][:1].islower():
-        offset += len(body) - len(body.split(None, 1)[1])   # "But other advisers …"
-        body = body.split(None, 1)[1]
-        words = body.split(None, 8)
+        rest = body.split(None, 1)[1]   # "But other advisers …"
+        offset += len(body) - len(rest)
+        body, words = rest, rest.split(None, 8)
     opens = bool(words) and _opens_phrase(words)
     first = bare_word(words[0]) if words else ""
     if words and ((first in _CAP_STOP_NOT_DET and first not in _SUBJECT_DETERMINERS)

@@ -209,8 +209,9 @@ class AttributionTagger:
         z = np.load(weights_path)
         names = bytes(z["attrs"]).decode("utf-8").split("\n")
         self.index = {n: i for i, n in enumerate(names)}
-        self.W = z["weights"].astype(np.float32)
-        self.W_padded = np.vstack([self.W, np.zeros((1, self.W.shape[1]), np.float32)])  # a zero row last
+        weights = z["weights"].astype(np.float32)
+        # a zero row last, no feature's: what _add_types adds for a word past its last row
+        self.W = np.vstack([weights, np.zeros((1, weights.shape[1]), np.float32)])
         self.T = z["transitions"].astype(np.float32)          # [from, to]
         self.labels = bytes(z["labels"]).decode("utf-8").split("\n")
         self.kind = np.array([0 if lab == "O" else " SCQ".index(lab[2]) for lab in self.labels], np.int8)
@@ -260,12 +261,12 @@ class AttributionTagger:
             for name in ("cue_of", "mark_of", "opens_of"):
                 old = getattr(self, name)
                 setattr(self, name, np.concatenate([old, np.zeros(size - len(old), old.dtype)]))
-        get, zero = self.index.get, len(self.W_padded) - 1
+        get, zero = self.index.get, len(self.W) - 1
         for k in range(5):
             rows = [[i for i in map(get, info[k]) if i is not None] for info in infos]
             acc = np.zeros((len(new), self.W.shape[1]), np.float32)   # from 0, as numpy's sum: no -0.0
             for j in range(max(map(len, rows))):    # the j-th row of each word (the zero row past its last)
-                acc += self.W_padded[[r[j] if j < len(r) else zero for r in rows]]
+                acc += self.W[[r[j] if j < len(r) else zero for r in rows]]
             self.tables[k, first:first + len(new)] = acc
         span = slice(first, first + len(new))
         self.cue_of[span] = [info[5] for info in infos]

@@ -207,7 +207,7 @@ def validate(weights: Path, lexicon_path: Path, docs: list[dict]) -> dict:
             "pred": n_pred, "gold": n_gold}
 
 
-def fit(docs: list[dict], lexicon: dict, out: Path) -> None:
+def fit(docs: list[dict], lexicon: dict, out: Path, params: dict = PARAMS) -> None:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -217,27 +217,28 @@ def fit(docs: list[dict], lexicon: dict, out: Path) -> None:
             if toks:
                 trainer.append(features([t[2] for t in toks], wf), tags)
     trainer.select("lbfgs", "crf1d")
-    trainer.set_params(dict(PARAMS, **{"feature.minfreq": MIN_FEATURE_FREQ}))
+    trainer.set_params(dict(params, **{"feature.minfreq": MIN_FEATURE_FREQ}))
     trainer.train(str(out))
 
 
-def train(docs: list[dict], out: Path, name: str) -> tuple[Path, Path]:
-    """Fit on docs; write <name>.npz (the weights) and <name>.json (the cue lexicon) to out."""
+def train(docs: list[dict], out: Path, name: str, params: dict = PARAMS,
+          o_bias: float = O_BIAS) -> tuple[Path, Path]:
+    """Fit on docs; write <name>.npz (the weights) and <name>.json (the cue lexicon, the
+    settings and the recall bias the tagger applies) to out."""
     lexicon = cue_lexicon(docs)
     out.mkdir(parents=True, exist_ok=True)
     model = out / f"{name}.crfsuite"
-    fit(docs, lexicon, model)
+    fit(docs, lexicon, model, params)
     weights, lex = out / f"{name}.npz", out / f"{name}.json"
     export_weights(model, weights)
     model.unlink()
-    lex.write_text(json.dumps({"trained_on": f"{len(docs)} PolNeAR train articles", "params": PARAMS,
-                               "minfreq": MIN_FEATURE_FREQ, "o_bias": O_BIAS, "cues": lexicon}, indent=0, ensure_ascii=False)
+    lex.write_text(json.dumps({"trained_on": f"{len(docs)} PolNeAR train articles", "params": params,
+                               "minfreq": MIN_FEATURE_FREQ, "o_bias": o_bias, "cues": lexicon}, indent=0, ensure_ascii=False)
                    + "\n", encoding="utf-8")
     return weights, lex
 
 
 def main(argv=None) -> None:
-    global O_BIAS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding polnear-train.jsonl")
     ap.add_argument("--out", type=Path, default=DATA, help="where the model and lexicon go")
@@ -249,22 +250,21 @@ def main(argv=None) -> None:
     ap.add_argument("--o-bias", type=float, default=O_BIAS,
                     help="taken off the none-tag's bias when tagging: recall for precision (default %(default)s)")
     args = ap.parse_args(argv)
-    PARAMS.update(c1=args.c1, c2=args.c2)
-    O_BIAS = args.o_bias
+    params = dict(PARAMS, c1=args.c1, c2=args.c2)
     path = args.data / "polnear-train.jsonl"
     docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     fit_docs = [d for i, d in enumerate(docs) if i % 10 != 9]
     val_docs = [d for i, d in enumerate(docs) if i % 10 == 9]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        weights, lex = train(fit_docs, args.validation_out or Path(tmp), "attribution.validation")
+        weights, lex = train(fit_docs, args.validation_out or Path(tmp), "attribution.validation", params, args.o_bias)
         v = validate(weights, lex, val_docs)
     print(f"validation ({len(val_docs)} of {len(docs)} train articles; fit on {len(fit_docs)}): "
           f"content P {v['precision']:.3f} R {v['recall']:.3f} F1 {v['f1']:.3f} "
           f"({v['pred']} predicted, {v['gold']} gold)  [{time.perf_counter() - started:.0f} s]", flush=True)
     if args.validate_only:
         return
-    weights, lex = train(docs, args.out, "attribution")
+    weights, lex = train(docs, args.out, "attribution", params, args.o_bias)
     print(f"wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and {lex.name}  "
           f"[{time.perf_counter() - started:.0f} s]")
 

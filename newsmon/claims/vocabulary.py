@@ -217,19 +217,20 @@ LEFT_TRIM_WORDS = ("has", "have", "had", "also", "further", "later", "earlier", 
                    "today", "yesterday")
 LEFT_TRIM_RE = re.compile(r"(?:\s+(?:" + "|".join(LEFT_TRIM_WORDS) + r"|on\s+\w+|[a-z]\w*ly))+\s*$")
 _LEFT_TRIM_SET = frozenset(LEFT_TRIM_WORDS)
+# sentence adverbs a speaker's name may carry between commas ("Sanders, meanwhile, said")
+_ASIDE_ADVERBS = r"however|meanwhile|too|though|also|instead|[a-z]+ly"
 # a sentence adverbial set off by commas between a speaker and the cue ("Brian Murphy, the
 # chairman of the county party, for example, said"): a preposition's phrase or an adverb
-PARENTHETICAL_RE = re.compile(r",\s*(?:(?:for|in|at|on|by|with|after|before|like|unlike|as)\s+[^,]{1,30}"
-                              r"|however|meanwhile|too|though|also|instead|indeed|moreover|nonetheless"
-                              r"|nevertheless|therefore|then|now|still|[a-z]+ly)\s*,\s*$")
+PARENTHETICAL_RE = re.compile(r",\s*(?:(?:for|in|at|on|by|with|after|before|like|unlike|as)\s+[^,]{1,30}|"
+                              + _ASIDE_ADVERBS + r"|indeed|moreover|nonetheless|nevertheless|therefore|then|now|still)"
+                              r"\s*,\s*$")
 # a share of those polled speaks for them ("Among Trump voters, 74 percent said")
 SHARE_SPEAKER_RE = re.compile(r"(?:^|\s)((?:\d[\d.,]*|(?i:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
                               r"(?:-\w+)?|one|two|three|four|five|six|seven|eight|nine|ten))\s*(?:percent|per cent|%))\s*$")
 APPOSITIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*([^,]{2,80}?)\s*,\s*$")
 # the same, for a relative clause of any length ("Mr. Slinker, whose latest start-up, Paradata, uses …,")
 RELATIVE_LONG_RE = re.compile(r"^(.*?[^\s,])\s*,\s*(?:who|whose|which)\b[^“”\"]{0,200}?,\s*$")
-ADVERB_TAIL_RE = re.compile(r",\s*(?:meanwhile|however|too|also|though|instead|in turn|for (?:his|her|its|their) part"
-                            r"|[a-z]+ly)$")
+ADVERB_TAIL_RE = re.compile(r",\s*(?:" + _ASIDE_ADVERBS + r"|in turn|for (?:his|her|its|their) part)$")
 RELATIVE_RE = re.compile(r"^(.*?[^\s,])\s*,\s*(?:who\b(?:\s+\w+){0,8}|which\b(?:\s+[^\s,“”\"]+(?:,\d+)*){1,12}\s*,)\s*$")
 
 

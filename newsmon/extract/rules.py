@@ -139,6 +139,11 @@ def _drop_above_title(lines: list[Line], titles) -> None:
             ln.drop = "above_title"
 
 
+def _labelled_line(lines: list[Line], i: int) -> int | None:
+    """The line a label at ``i`` heads: the next one not dropped as a repeat (None: none)."""
+    return next((k for k in range(i + 1, len(lines)) if lines[k].drop != "repeat"), None)
+
+
 def _drop_orphan_labels(lines: list[Line], link_labels=frozenset()) -> None:
     """(b) A bare "Label:" heading a related-links block goes with the block.
 
@@ -151,8 +156,8 @@ def _drop_orphan_labels(lines: list[Line], link_labels=frozenset()) -> None:
     for i, ln in enumerate(lines):
         if ln.drop or not is_bare_label(ln.text):
             continue
-        nxt = next((x for x in lines[i + 1:] if x.drop != "repeat"), None)
-        if nxt is None or nxt.drop == "link":
+        nxt = _labelled_line(lines, i)
+        if nxt is None or lines[nxt].drop == "link":
             ln.drop = "link_label"
             continue
         if callable(link_labels):
@@ -258,9 +263,7 @@ def _is_evident(lines: list[Line], i: int) -> bool:
     ln = lines[i]
     if ln.drop in EVIDENT:
         return True
-    if ln.drop != "repeat" or ln.sentence:
-        return False
-    return not ((i > 0 and _runs_on(lines[i - 1], ln)) or (i + 1 < len(lines) and _runs_on(ln, lines[i + 1])))
+    return ln.drop == "repeat" and not ln.sentence and not _joins_neighbour(lines, i)
 
 
 def _evident_rows(lines: list[Line]) -> list[bool]:
@@ -308,6 +311,13 @@ def _runs_on(a: Line, b: Line) -> bool:
     return b.text[0].islower() or a.text[-1] == "," or last in _RUNS_ON
 
 
+def _joins_neighbour(lines: list[Line], i: int, kept_only: bool = False) -> bool:
+    """Does one sentence run from line ``i`` into the line before or after it (a kept one,
+    with ``kept_only``)?"""
+    before = i > 0 and not (kept_only and lines[i - 1].drop) and _runs_on(lines[i - 1], lines[i])
+    return before or (i + 1 < len(lines) and not (kept_only and lines[i + 1].drop) and _runs_on(lines[i], lines[i + 1]))
+
+
 def _restore_run_on_sentences(lines: list[Line], guessed: list[int]) -> None:
     """A guessed drop that one sentence joins to a kept neighbour is article text."""
     pending = set(i for i in guessed if lines[i].drop)
@@ -315,9 +325,7 @@ def _restore_run_on_sentences(lines: list[Line], guessed: list[int]) -> None:
     while changed and pending:
         changed = False
         for i in sorted(pending):
-            before = i > 0 and not lines[i - 1].drop and _runs_on(lines[i - 1], lines[i])
-            after = i + 1 < len(lines) and not lines[i + 1].drop and _runs_on(lines[i], lines[i + 1])
-            if before or after:
+            if _joins_neighbour(lines, i, kept_only=True):
                 lines[i].drop = None
                 pending.discard(i)
                 changed = True
@@ -361,8 +369,7 @@ def _restore_labels_of_kept_blocks(lines: list[Line], guessed: list[int]) -> Non
     given_back = {i for i in guessed if not lines[i].drop}
     for i, ln in enumerate(lines):
         if ln.drop == "link_label" and is_bare_label(ln.text):
-            nxt = next((k for k in range(i + 1, len(lines)) if lines[k].drop != "repeat"), None)
-            if nxt in given_back:
+            if _labelled_line(lines, i) in given_back:
                 ln.drop = None
 
 

@@ -98,7 +98,12 @@ def _strip_word(w: str) -> str:
 POSSESSIVE_RE = re.compile(r"[’']s$")
 
 
-@lru_cache(maxsize=1 << 16)  # words repeat a lot across articles; this is the hot path
+# a worker's caches of per-word answers: news vocabulary repeats, but past ~16,000 words
+# a cache mostly holds words seen once (the hit rate barely moves) at ~150 bytes a word
+WORD_CACHE_SIZE = 1 << 14
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)  # words repeat a lot across articles; this is the hot path
 def bare_word(w: str) -> str:
     """Lower-case word without possessive and punctuation (for vocabulary checks)."""
     w = POSSESSIVE_RE.sub("", _strip_word(w)).lower()
@@ -109,7 +114,7 @@ def _is_cap(w: str) -> bool:
     return bool(w) and (w[0].isupper() or (w[0] in "“\"" and len(w) > 1 and w[1].isupper()))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _is_cap_core(w: str) -> bool:
     """Is the word capitalised once quote marks and punctuation are stripped?"""
     return _is_cap(_strip_word(w))
@@ -118,7 +123,7 @@ def _is_cap_core(w: str) -> bool:
 NP_DETERMINERS = frozenset(("the", "a", "an")) | POSSESSIVE_DETERMINERS   # open a speaker phrase
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def is_np_word(w: str) -> bool:
     """Can this word be part of a speaker noun phrase?"""
     b = bare_word(w)
@@ -251,7 +256,7 @@ def _parse_np_fields(words: tuple[str, ...]) -> tuple | None:
     return (text, name, role, "person")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _norm_token(t: str) -> str:
     """Spelling-tolerant token: 'Zelenskyy' and 'Zelensky' compare equal."""
     return re.sub(r"(.)\1", r"\1", fold(t))
@@ -416,7 +421,7 @@ class _WordTable(dict):
     word up (in map() over a line's words) costs half an lru_cache call. Cleared when
     it grows large, as lru_cache would drop old words."""
 
-    def __init__(self, fn, limit: int = 1 << 16) -> None:
+    def __init__(self, fn, limit: int = WORD_CACHE_SIZE) -> None:
         super().__init__()
         self.fn, self.limit = fn, limit
 

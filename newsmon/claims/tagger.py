@@ -29,6 +29,10 @@ DATA = Path(__file__).resolve().parent / "data"
 WEIGHTS_PATH = DATA / "attribution.npz"
 LEXICON_PATH = DATA / "attribution.json"
 
+# word types whose feature rows a tagger keeps (~300 bytes each); news adds ~40,000 new
+# types every 100 articles, so a worker starts again about every 120 articles, paying
+# only each article's first sight of its words again
+TYPE_CACHE_SIZE = 50_000
 TOKEN_RE = re.compile(r"\w+(?:[’'&.-]\w+)*|[^\w\s]")
 OPEN_MARKS = {"“", "‘"}
 CLOSE_MARKS = {"”", "’"}
@@ -344,7 +348,7 @@ class AttributionTagger:
         ids = list(map(get, words))
         if None in ids:
             new = list(dict.fromkeys(w for t, w in zip(ids, words) if t is None))
-            if len(self.type_id) + len(new) > 200_000:  # a long-running worker: start the cache again
+            if len(self.type_id) + len(new) > TYPE_CACHE_SIZE:   # a long-running worker: start again
                 self.type_id.clear()
                 del self.type_cue[1:]
                 new = list(dict.fromkeys(words))

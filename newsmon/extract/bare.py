@@ -10,6 +10,7 @@ import trafilatura
 from lxml.etree import XPath
 
 CHECKED_TRAFILATURA = "2.3.1"   # pinned in pyproject.toml
+_forget_trimmed = getattr(trafilatura.utils.trim, "cache_clear", lambda: None)
 
 try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads (see bare_extraction)
     from copy import copy as _copy
@@ -18,6 +19,8 @@ try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads 
 
     from justext.core import classify_paragraphs as _classify_paragraphs
     from justext.core import define_stoplist as _define_stoplist
+    from justext.utils import get_stoplist as _justext_stoplist
+    from justext.utils import get_stoplists as _justext_stoplists
     from lxml import etree as _etree
     from lxml.etree import strip_tags as _strip_tags
     from trafilatura import core as _tcore
@@ -389,9 +392,13 @@ def _discarded_hidden(tree) -> list:
     return out
 
 
-def _all_stoplists():
-    """trafilatura.external's JT_STOPLIST, read where it is kept (``_rebound`` copies globals)."""
-    return _texternal.JT_STOPLIST or _texternal.jt_stoplist_init()
+@cache
+def _all_stoplists() -> frozenset:
+    """The words of trafilatura.external's JT_STOPLIST (every jusText language) as one set,
+    which is also its own ``define_stoplist`` (jusText's lists are lower-case already):
+    trafilatura's tuple and its lower-cased copy would hold the 150,000 words twice (12 MB
+    a worker)."""
+    return frozenset(word for language in _justext_stoplists() for word in _justext_stoplist(language))
 
 
 _STOPLIST_SET = [None, None]      # the last stop list jusText was given, and its set
@@ -399,6 +406,8 @@ _STOPLIST_SET = [None, None]      # the last stop list jusText was given, and it
 
 def _stoplist_set(stoplist) -> frozenset:
     """justext.core.define_stoplist(stoplist), remembered for the same list object."""
+    if stoplist is _all_stoplists():
+        return stoplist
     if stoplist is not _STOPLIST_SET[0]:
         _STOPLIST_SET[:] = [stoplist, _define_stoplist(stoplist)]
     return _STOPLIST_SET[1]
@@ -522,6 +531,15 @@ def bare_extraction(tree, url: str | None):
     past JUSTEXT_ESCALATION_RATIO. ``tree`` is not modified. None when trafilatura
     finds no text.
     """
+    try:
+        return _bare_extraction(tree, url)
+    finally:
+        # trafilatura's trim() keeps its last 1,024 arguments, among them each page's whole
+        # text: up to 50 MB a worker of pages never seen again
+        _forget_trimmed()
+
+
+def _bare_extraction(tree, url: str | None):
     if not FAST_TRAFILATURA:
         return trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)
     options = _Extractor(output_format="python", comments=False, links=True, images=False,

@@ -175,8 +175,18 @@ def right_np_words(ctx: str) -> list[str]:
     return _with_number(out, words)
 
 
+RELATIVE_WORDS = frozenset(("who", "whom", "whose", "which", "that"))
+
+
+def is_relative_word(w: str) -> bool:
+    """'who', 'that' … as written in lower case ("The WHO said" names the organisation)."""
+    return _strip_word(w).rstrip(".") in RELATIVE_WORDS
+
+
 def parse_np(words: list[str], pos: int) -> Mention | None:
     """Split a noun phrase into role + name and classify it."""
+    while len(words) > 1 and is_relative_word(words[-1]):
+        words = words[:-1]  # "economists who [agree]", "a New Hampshire law that [allows]": the head speaks
     if not words:
         return None
     fields = _parse_np_fields(tuple(words))
@@ -579,6 +589,10 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
             appos = left_speaker(rest + ",", pos) if "," in rest else None
             return appos if appos is not None and appos.kind == "person" else left_speaker(rest, pos)
         m = APPOSITIVE_RE.match(ctx)
+        if m and PLACE_TAIL_RE.search(m.group(1)) and all(_is_cap(w) for w in m.group(2).split()[:3]) \
+                and len(m.group(2).split()) <= 3:
+            # "Clinton, during a town hall in Columbus, Ohio, said": ", Ohio," ends a place, not an appositive
+            return left_speaker(m.group(1)[:PLACE_TAIL_RE.search(m.group(1)).start()].rstrip() + ",", pos)
         if m:
             appos = parse_np(m.group(2).split(), pos) if all(is_np_word(w) for w in m.group(2).split()) else None
             if appos and appos.kind in ("person", "organisation") and ctx.count(",") > 2:
@@ -604,6 +618,9 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
     if not last_two or (last_two[-1].lower() not in PRONOUNS and not is_np_word(last_two[-1])):
         return None  # what _left_np_words would find (no phrase), the usual case, sooner
     return parse_np(_left_np_words(ctx), pos)
+
+
+PLACE_TAIL_RE = re.compile(r"\s+(?:in|near|outside|from|of)\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,2}$")
 
 
 def _member_of(ctx: str, pos: int) -> Mention | None:

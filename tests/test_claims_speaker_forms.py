@@ -162,6 +162,9 @@ def test_he_is_never_resolved_to_a_publication():
      "the case.", "they could not discuss", "the departments"),
     ("Both parents stiffened their criticism of the council, saying that it had failed their son.",
      "it had failed", "Both parents"),
+    # its verb an irregular past tense, no "-ed" to end the subject at
+    ("The billionaire businessman began by talking about the drug crisis, saying that heroin is now "
+     "cheaper than candy.", "heroin is now", "the billionaire businessman"),
 ])
 def test_the_subject_speaks_for_a_participle_cue(text, quote, speaker):
     assert speaker_of(text, quote)[0] == speaker

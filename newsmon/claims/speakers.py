@@ -722,6 +722,16 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
 
 _NOT_SUBJECT_WORDS = frozenset(("how", "what", "why", "when", "where", "whether", "if", "than", "not"))
 _SUBJECT_DETERMINERS = NP_DETERMINERS | {"both", "other", "some", "many", "several", "most", "few"}
+# the common irregular past tenses: where a subject of common nouns ends ("The billionaire
+# businessman began by …", "His aides took to …") when no "-ed" or cue verb marks it
+_IRREGULAR_PAST = frozenset((
+    "began", "went", "took", "made", "gave", "came", "held", "left", "sent", "spoke", "wrote", "got", "ran",
+    "brought", "bought", "thought", "saw", "met", "kept", "led", "won", "lost", "sat", "stood", "struck",
+    "fought", "found", "felt", "heard", "knew", "paid", "rose", "sought", "sold", "spent", "threw",
+    "understood", "became", "broke", "chose", "drew", "drove", "fell", "flew", "grew", "hid", "hung",
+    "meant", "shook", "sang", "slept", "stole", "swore", "taught", "tore", "woke", "withdrew", "told",
+    "said", "forgot", "overcame", "upheld", "undertook", "forbade", "bore", "beat", "bit", "blew", "dug",
+))
 _AUXILIARIES = frozenset(BE_FORMS + ("has", "have", "had", "will", "would", "can", "could", "may", "might", "must",
                                      "should", "did", "does", "do", "and", "but", "or", "who", "which", "that"))
 
@@ -738,7 +748,8 @@ def _common_subject(words: list[str], pos: int) -> Mention | None:
         b = bare_word(w)
         if b in _AUXILIARIES or not b.replace("’", "").replace("'", "").isalpha():
             break
-        if (len(out) > 1 or quantifier) and (b.endswith("ed") or lexicon.get(b) in ("hi", "mid")):
+        if (len(out) > 1 or quantifier) and (b.endswith("ed") or b in _IRREGULAR_PAST
+                                             or lexicon.get(b) in ("hi", "mid")):
             break   # the verb
         if b in _NOT_SUBJECT_WORDS:
             return None

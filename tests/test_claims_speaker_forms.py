@@ -162,6 +162,27 @@ def test_he_is_never_resolved_to_a_publication():
      "the case.", "they could not discuss", "the departments"),
     ("Both parents stiffened their criticism of the council, saying that it had failed their son.",
      "it had failed", "Both parents"),
+    # its verb an irregular past tense, no "-ed" to end the subject at
+    ("The billionaire businessman began by talking about the drug crisis, saying that heroin is now "
+     "cheaper than candy.", "heroin is now", "the billionaire businessman"),
 ])
 def test_the_subject_speaks_for_a_participle_cue(text, quote, speaker):
+    assert speaker_of(text, quote)[0] == speaker
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # a closed-class word that opens the sentence capitalised names nobody
+    ("Soon after, Mayor Anna Reyes left the room, saying that the talks had failed.",
+     "the talks had failed", "Anna Reyes"),
+    ("Therefore, Anna Reyes left the room, saying that the talks had failed.",
+     "the talks had failed", "Anna Reyes"),
+    # ", Ohio," after "in Columbus" ends a place inside an aside, not an appositive naming the speaker
+    ("Clinton, during a town hall meeting in Columbus, Ohio, said she was going to put coal companies "
+     "out of business.", "she was going to put", "Clinton"),
+    # a relative pronoun after the head of the speaker's noun phrase is not part of it
+    ("He was amused by some far-right commentators who have suggested that he is a secret liberal.",
+     "that he is a secret liberal", "some far-right commentators"),
+    ("The WHO said it would review the data as soon as it was submitted.", "it would review", "WHO"),
+])
+def test_speaker_is_the_head_not_what_surrounds_it(text, quote, speaker):
     assert speaker_of(text, quote)[0] == speaker

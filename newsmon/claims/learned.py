@@ -20,6 +20,7 @@ from newsmon.claims.sentences import MASK
 from newsmon.claims.speakers import (
     Mention,
     bare_word,
+    is_relative_word,
     left_speaker,
     looks_like_speaker,
     names_no_speaker,
@@ -127,6 +128,8 @@ def _mention(text: str, masked: str, s: Span, mid_caps, ps: int = -1) -> Mention
         return None
     if len(words) == 1 and words[0].lower() in ("who", "which", "that"):
         return left_speaker(masked[max(0, s.start - 200):s.start].rstrip(" ,"), s.start)
+    while len(words) > 1 and is_relative_word(words[-1]):
+        words = words[:-1]  # "some far-right commentators who [have suggested]": the head, as written too
     if len(words) == 1 and bare_word(words[0]) in ("his", "her"):
         return Mention(words[0], kind="pronoun", pos=s.start)   # "his comment that …": the person he is
     if len(words) == 1 and bare_word(words[0]) in ("the", "a", "an"):

@@ -180,8 +180,18 @@ def right_np_words(ctx: str) -> list[str]:
     return _with_number(out, words)
 
 
+RELATIVE_WORDS = frozenset(("who", "whom", "whose", "which", "that"))
+
+
+def is_relative_word(w: str) -> bool:
+    """'who', 'that' … as written in lower case ("The WHO said" names the organisation)."""
+    return _strip_word(w).rstrip(".") in RELATIVE_WORDS
+
+
 def parse_np(words: list[str], pos: int) -> Mention | None:
     """Split a noun phrase into role + name and classify it."""
+    while len(words) > 1 and is_relative_word(words[-1]):
+        words = words[:-1]  # "economists who [agree]", "a New Hampshire law that [allows]": the head speaks
     if not words:
         return None
     fields = _parse_np_fields(tuple(words))
@@ -584,6 +594,10 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
             appos = left_speaker(rest + ",", pos) if "," in rest else None
             return appos if appos is not None and appos.kind == "person" else left_speaker(rest, pos)
         m = APPOSITIVE_RE.match(ctx)
+        if m and PLACE_TAIL_RE.search(m.group(1)) and all(_is_cap(w) for w in m.group(2).split()[:3]) \
+                and len(m.group(2).split()) <= 3:
+            # "Clinton, during a town hall in Columbus, Ohio, said": ", Ohio," ends a place, not an appositive
+            return left_speaker(m.group(1)[:PLACE_TAIL_RE.search(m.group(1)).start()].rstrip() + ",", pos)
         if m:
             appos = parse_np(m.group(2).split(), pos) if all(is_np_word(w) for w in m.group(2).split()) else None
             if appos and appos.kind in ("person", "organisation") and ctx.count(",") > 2:
@@ -609,6 +623,9 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
     if not last_two or (last_two[-1].lower() not in PRONOUNS and not is_np_word(last_two[-1])):
         return None  # what _left_np_words would find (no phrase), the usual case, sooner
     return parse_np(_left_np_words(ctx), pos)
+
+
+PLACE_TAIL_RE = re.compile(r"\s+(?:in|near|outside|from|of)\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,2}$")
 
 
 def _member_of(ctx: str, pos: int) -> Mention | None:
@@ -710,6 +727,16 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
 
 _NOT_SUBJECT_WORDS = frozenset(("how", "what", "why", "when", "where", "whether", "if", "than", "not"))
 _SUBJECT_DETERMINERS = NP_DETERMINERS | {"both", "other", "some", "many", "several", "most", "few"}
+# the common irregular past tenses: where a subject of common nouns ends ("The billionaire
+# businessman began by …", "His aides took to …") when no "-ed" or cue verb marks it
+_IRREGULAR_PAST = frozenset((
+    "began", "went", "took", "made", "gave", "came", "held", "left", "sent", "spoke", "wrote", "got", "ran",
+    "brought", "bought", "thought", "saw", "met", "kept", "led", "won", "lost", "sat", "stood", "struck",
+    "fought", "found", "felt", "heard", "knew", "paid", "rose", "sought", "sold", "spent", "threw",
+    "understood", "became", "broke", "chose", "drew", "drove", "fell", "flew", "grew", "hid", "hung",
+    "meant", "shook", "sang", "slept", "stole", "swore", "taught", "tore", "woke", "withdrew", "told",
+    "said", "forgot", "overcame", "upheld", "undertook", "forbade", "bore", "beat", "bit", "blew", "dug",
+))
 _AUXILIARIES = frozenset(BE_FORMS + ("has", "have", "had", "will", "would", "can", "could", "may", "might", "must",
                                      "should", "did", "does", "do", "and", "but", "or", "who", "which", "that"))
 
@@ -726,7 +753,8 @@ def _common_subject(words: list[str], pos: int) -> Mention | None:
         b = bare_word(w)
         if b in _AUXILIARIES or not b.replace("’", "").replace("'", "").isalpha():
             break
-        if (len(out) > 1 or quantifier) and (b.endswith("ed") or lexicon.get(b) in ("hi", "mid")):
+        if (len(out) > 1 or quantifier) and (b.endswith("ed") or b in _IRREGULAR_PAST
+                                             or lexicon.get(b) in ("hi", "mid")):
             break   # the verb
         if b in _NOT_SUBJECT_WORDS:
             return None

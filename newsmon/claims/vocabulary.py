@@ -185,6 +185,12 @@ CAP_STOP = {
     "even", "only", "just", "thus", "moreover", "furthermore", "nonetheless", "nevertheless",
     "otherwise", "already", "almost", "nearly", "until", "within", "without", "through", "throughout",
     "neither", "nor", "either", "whether",
+    # more closed-class words that open a sentence capitalised and name nobody ("Therefore,
+    # Gulf sources believe", "Soon after, the picture", "Besides attacking …", "Aug 27 (Reuters)")
+    "therefore", "hence", "soon", "besides", "back", "or", "well", "ever", "again", "meantime",
+    "afterward", "afterwards", "elsewhere", "overall", "anyway", "rather", "above", "below", "against",
+    "toward", "towards", "upon", "across", "behind", "beside", "near", "outside", "inside", "via",
+    "feb", "apr", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # not "Jan", "Jun", "Mar": also names
 }
 # Titles and role words that say a person's gender (he/she resolve only to a match).
 GENDERED_WORDS = {
@@ -202,7 +208,7 @@ PRONOUNS = {"he": "person", "she": "person", "it": "organisation", "they": None}
 ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "gov", "sen", "rep", "gen", "prof", "st", "lt", "col", "sgt",
     "rev", "jr", "sr", "no", "inc", "corp", "co", "ltd", "vs", "mt", "ft", "capt", "cmdr",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "feb", "apr", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # not "Jan", "Jun", "Mar": also names
 }
 # Subjects that may open an indirect clause without "that".
 CLAUSE_START_BLOCK = {

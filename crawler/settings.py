@@ -94,12 +94,14 @@ NEWSMON_RETRY_AFTER_MAX = 120.0      # longer requested waits give up for this r
 EXTENSIONS = {
     "crawler.extensions.RunMonitor": 10,
     "crawler.extensions.Progress": 20,    # only with NEWSMON_PROGRESS_FILE (newsmon crawl sets it)
+    "crawler.extensions.HeapTrim": 30,
 }
 
 # newsmon's own settings (NEWSMON_*); the CLI sets the paths.
 NEWSMON_CONFIG = None          # defaults to $NEWSMON_CONFIG or ./sources.toml
 NEWSMON_DB = None              # defaults to $NEWSMON_DB or ./news.db
 NEWSMON_WORKERS = 0            # extraction worker processes; 0 = one per core
+NEWSMON_HEAP_TRIM_INTERVAL = 2.0   # seconds between returns of freed heap to the system; 0 = never
 NEWSMON_EXTRACT_TIMEOUT = 30.0   # seconds per page; the worker is killed and replaced past it
 NEWSMON_EXTRACT_MEMORY_MB = 1024
 NEWSMON_STORE_BATCH = 50       # items per write transaction

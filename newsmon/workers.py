@@ -29,8 +29,6 @@ reprocess`.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import importlib
 import itertools
@@ -42,6 +40,8 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from pebble import ProcessExpired, ProcessPool
+
+from newsmon.heap import release_freed_memory
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +76,6 @@ def _resolve(name: str):
     return getattr(importlib.import_module(module), attr)
 
 
-def _malloc_trim():
-    """glibc's malloc_trim, or None elsewhere."""
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
-_MALLOC_TRIM = _malloc_trim()
 TRIM_EVERY = 8              # pages between returns of freed heap to the system
 TRIM_PAGE_CHARS = 150_000   # and after each page this large
 _PAGES_DONE = itertools.count(1)
@@ -95,16 +86,15 @@ def _call(name: str, *args):
     try:
         return _resolve(name)(*args)
     finally:
-        _release_freed_memory(args)
+        _after_page(args)
 
 
-def _release_freed_memory(args) -> None:
-    """Hand the heap a page's parse trees freed back to the system: glibc keeps it, so a
-    worker's RSS would stay at its largest page's and grow with fragmentation (20-30 MB
-    a worker on news pages, for 0.2 ms a page)."""
-    if _MALLOC_TRIM is not None and (next(_PAGES_DONE) % TRIM_EVERY == 0 or (
-            args and isinstance(args[0], (str, bytes)) and len(args[0]) > TRIM_PAGE_CHARS)):
-        _MALLOC_TRIM(0)
+def _after_page(args) -> None:
+    """Give back the heap pages freed by the page's trees (see newsmon.heap): a worker's
+    RSS would otherwise stay at its largest page's (0.2 ms a page at this rate)."""
+    if next(_PAGES_DONE) % TRIM_EVERY == 0 or (
+            args and isinstance(args[0], (str, bytes)) and len(args[0]) > TRIM_PAGE_CHARS):
+        release_freed_memory()
 
 
 def _init_worker(memory_mb: int) -> None:

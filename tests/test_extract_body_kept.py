@@ -224,3 +224,19 @@ def test_a_sections_closing_link_before_the_next_heading_is_kept():
         assert f"Learn more about {t}" in text
     for r in related:
         assert r not in text
+
+
+def test_an_article_trafilatura_reads_as_its_link_column_is_read_by_readability():
+    """dragnet: gallery posts whose text sits in a slide's caption came out as the sidebar's
+    'Link Love' headlines (F1 0): where trafilatura's text is mostly link text, readability's
+    text of the page is taken when it is less linked (here it is the whole page's text)."""
+    sentence = "Part 0: The council met on Tuesday evening to discuss the plans, which have divided the town for most of the year."
+    html = ("<html><body class='post-page post-page-gallery'><section id='main' class='container'>"
+            "<div id='main-content' class='clearfix'><section><article class='post gallery page'>"
+            f"<div class='body' id='slide-body'><div class='caption' id='slide-content'><p>{sentence}</p></div>"
+            "</div></article></section><div class='gallery-bottom'><div id='link-time' class='clearfix'>"
+            "<div id='link-time-links'><ul>"
+            "<li><a href='/x'>the river town council market bridge winter garden</a> story people</li>"
+            "<li><a href='/x'>school water light road music stone paper</a> field letter</li>"
+            "</ul></div></div></div></div></section></body></html>")
+    assert sentence in text_of(html)

@@ -51,6 +51,7 @@ def _extraction(tree, url: str | None):
 
 
 LINK_PAGE = 0.5     # trafilatura's text this much link text (by words) took a link column, not the article
+PROSE_LINKS = 0.2   # readability's text replaces it only when it reads as prose: this much link text at most
 
 
 def _link_share(lines) -> float:
@@ -61,9 +62,10 @@ def _link_share(lines) -> float:
 def _body_lines(body, tree) -> list:
     """The lines of trafilatura's body; where at least LINK_PAGE of its words are link text
     (it took a sidebar's headlines for the article: 'Link Love' lists on recipe and gift-guide
-    pages of dragnet), readability's text of the page instead, when that is less linked and
-    not much shorter (at least half the words). On the dev sets 7 of 1,612 pages switch
-    (bench/extract_dev.py), five of them from F1 0 to above 0.8."""
+    pages of dragnet), readability's text of the page instead, when that reads as prose (at
+    most PROSE_LINKS link text) and is not much shorter (at least half the words). On the dev
+    sets 5 of 1,612 pages switch (bench/extract_dev.py), each from F1 0 to above 0.8; a short
+    page whose links are its content stays (readability's text of it is a third links)."""
     lines = body_lines(body)
     share = _link_share(lines)
     if share < LINK_PAGE:
@@ -72,7 +74,7 @@ def _body_lines(body, tree) -> list:
     if other is None:
         return lines
     alt = body_lines(other)
-    if alt and _link_share(alt) < share and 2 * sum(ln.words for ln in alt) >= sum(ln.words for ln in lines):
+    if alt and _link_share(alt) <= PROSE_LINKS and 2 * sum(ln.words for ln in alt) >= sum(ln.words for ln in lines):
         return alt
     return lines
 

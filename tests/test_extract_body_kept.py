@@ -201,3 +201,42 @@ def test_a_citation_split_at_its_links_is_kept():
             f"<p><a href='https://c.example/z'>via</a>.)</p><p>{PROSE[:-1]} again.</p>")
     text = text_of(page(body, "Please advise"))
     assert "(Source:" in text and "Cord Jefferson, via" in text, text
+
+
+
+def test_a_sections_closing_link_before_the_next_heading_is_kept():
+    """readability: a product tour whose sections each end in their "Learn more about X" link lost
+    every one of them as link junk. A lone link between a section's prose and the next heading is
+    the section's own; a block of links at the end of the text still goes (every drop the rules
+    make is confirmed here, so the rule alone decides)."""
+    from newsmon.extract.lines import Line
+    from newsmon.extract.rules import clean_lines, render
+
+    tools = ["Page Inspector", "Web Console", "Network Monitor"]
+    lines = [Line("A tour of the tools", "head", 0.0)]
+    for t in tools:
+        lines += [Line(t, "head", 0.0), Line(f"The {t} is one of the tools. {PROSE}", "p", 0.0),
+                  Line(f"Learn more about {t}", "item", 1.0)]
+    related = ["Council publishes its budget", "Bridge works delayed again", "New mayor sworn in"]
+    lines += [Line(r, "item", 1.0) for r in related]
+    text = render(clean_lines(lines, "A tour of the tools", probability=lambda lines, rows: [True] * len(rows)))
+    for t in tools[:-1]:
+        assert f"Learn more about {t}" in text
+    for r in related:
+        assert r not in text
+
+
+def test_an_article_trafilatura_reads_as_its_link_column_is_read_by_readability():
+    """dragnet: gallery posts whose text sits in a slide's caption came out as the sidebar's
+    'Link Love' headlines (F1 0): where trafilatura's text is mostly link text, readability's
+    text of the page is taken when it is less linked (here it is the whole page's text)."""
+    sentence = "Part 0: The council met on Tuesday evening to discuss the plans, which have divided the town for most of the year."
+    html = ("<html><body class='post-page post-page-gallery'><section id='main' class='container'>"
+            "<div id='main-content' class='clearfix'><section><article class='post gallery page'>"
+            f"<div class='body' id='slide-body'><div class='caption' id='slide-content'><p>{sentence}</p></div>"
+            "</div></article></section><div class='gallery-bottom'><div id='link-time' class='clearfix'>"
+            "<div id='link-time-links'><ul>"
+            "<li><a href='/x'>the river town council market bridge winter garden</a> story people</li>"
+            "<li><a href='/x'>school water light road music stone paper</a> field letter</li>"
+            "</ul></div></div></div></div></section></body></html>")
+    assert sentence in text_of(html)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from newsmon.extract.bare import bare_extraction
+from newsmon.extract.bare import bare_extraction, readability_body
 from newsmon.extract.dates import choose_published, format_date, parse_date, url_date
 from newsmon.extract.html import parse_html
 from newsmon.extract.lines import body_lines, collapse_ws, count_words
@@ -50,11 +50,40 @@ def _extraction(tree, url: str | None):
     return doc, meta, sitename, _clean_title(doc.title, sitename)
 
 
+LINK_PAGE = 0.5     # trafilatura's text this much link text (by words) took a link column, not the article
+PROSE_LINKS = 0.2   # readability's text replaces it only when it reads as prose: this much link text at most
+
+
+def _link_share(lines) -> float:
+    words = sum(ln.words for ln in lines)
+    return sum(ln.words * ln.link_ratio for ln in lines) / words if words else 0.0
+
+
+def _body_lines(body, tree) -> list:
+    """The lines of trafilatura's body; where at least LINK_PAGE of its words are link text
+    (it took a sidebar's headlines for the article: 'Link Love' lists on recipe and gift-guide
+    pages of dragnet), readability's text of the page instead, when that reads as prose (at
+    most PROSE_LINKS link text) and is not much shorter (at least half the words). On the dev
+    sets 5 of 1,612 pages switch (bench/extract_dev.py), each from F1 0 to above 0.8; a short
+    page whose links are its content stays (readability's text of it is a third links)."""
+    lines = body_lines(body)
+    share = _link_share(lines)
+    if share < LINK_PAGE:
+        return lines
+    other = readability_body(tree)
+    if other is None:
+        return lines
+    alt = body_lines(other)
+    if alt and _link_share(alt) <= PROSE_LINKS and 2 * sum(ln.words for ln in alt) >= sum(ln.words for ln in lines):
+        return alt
+    return lines
+
+
 def candidate_lines(tree, url: str | None = None) -> tuple[list, str | None] | None:
     """The lines of trafilatura's text before any rule, and the page's title (None: no text).
     What the rules and the line classifier read (bench/extract_train.py trains on them)."""
     got = _extraction(tree, url)
-    return (body_lines(got[0].body), got[3]) if got else None
+    return (_body_lines(got[0].body, tree), got[3]) if got else None
 
 
 def extract_article(html: str, url: str | None = None, *, site_lines=None,
@@ -91,7 +120,7 @@ def extract_article(html: str, url: str | None = None, *, site_lines=None,
     doc, meta, sitename, title = got
     ld = jsonld_article(jsonld_objects(tree))
 
-    lines = clean_lines(body_lines(doc.body), title, site_lines, lambda: link_block_labels(tree))
+    lines = clean_lines(_body_lines(doc.body, tree), title, site_lines, lambda: link_block_labels(tree))
     text = render(lines)
     if not text.strip():
         return None

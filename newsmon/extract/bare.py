@@ -522,6 +522,20 @@ def _trafilatura_sequence(tree, options, url: str | None):
     return body, text
 
 
+def readability_body(tree):
+    """The body trafilatura makes of readability's text of the page (its readability
+    fallback: ``try_readability`` then ``sanitize_tree``), or None. ``tree`` is not modified."""
+    try:
+        found = _texternal.try_readability(_copy(tree))
+        if found is None or not len(found):
+            return None
+        options = _Extractor(output_format="python", comments=False, links=True, images=False,
+                             tables=True, dedup=False)
+        return _texternal.sanitize_tree(found, options)[0]
+    except Exception:   # noqa: BLE001 - readability raises assorted errors on odd pages
+        return None
+
+
 def bare_extraction(tree, url: str | None):
     """``trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)``, same body and metadata,
     minus the work whose output newsmon ignores: categories, tags, license, the

@@ -123,11 +123,13 @@ def _mark_line_rules(lines: list[Line], site_lines, titles=frozenset()) -> None:
 
 def _keep_lone_links(lines: list[Line]) -> None:
     """A link line alone between two paragraphs of prose is part of the narrative (a sentence
-    that is mostly its link, a linked heading of a section); link junk comes in blocks, or
-    at the edges of the text."""
+    that is mostly its link, a linked heading of a section), and so is one between a section's
+    prose and the next heading (the section's "Learn more about X"); link junk comes in blocks,
+    or at the edges of the text."""
     for i in range(1, len(lines) - 1):
         prev, ln, nxt = lines[i - 1], lines[i], lines[i + 1]
-        if ln.drop == "link" and not prev.drop and not nxt.drop and _is_content(prev) and _is_content(nxt):
+        if ln.drop == "link" and not prev.drop and not nxt.drop and _is_content(prev) and (
+                _is_content(nxt) or nxt.kind == "head"):
             ln.drop = None
 
 

@@ -143,7 +143,32 @@ class RunMonitor:
                  {k: v for k, v in counts.items() if v})
 
 
-class Progress:
+class _EverySeconds:
+    """Calls ``tick`` every ``interval`` seconds while the spider runs (``now``: at once too)."""
+
+    now = False
+
+    def __init__(self, crawler, interval: float):
+        self.interval = interval
+        self.task = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def spider_opened(self, spider):
+        from scrapy.utils.asyncio import create_looping_call
+
+        self.task = create_looping_call(self.tick)
+        self.task.start(self.interval, now=self.now)
+
+    def spider_closed(self, spider, reason):
+        if self.task is not None and self.task.running:
+            self.task.stop()
+
+
+class Progress(_EverySeconds):
     """The crawl's counts, written every second to NEWSMON_PROGRESS_FILE (JSON).
 
     The parent (`newsmon crawl`, `newsmon demo`) reads the file to show a
@@ -153,13 +178,12 @@ class Progress:
     """
 
     INTERVAL = 1.0
+    now = True
 
     def __init__(self, crawler, path: str):
+        super().__init__(crawler, self.INTERVAL)
         self.crawler = crawler
         self.path = path
-        self.task = None
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -170,15 +194,11 @@ class Progress:
             raise NotConfigured
         return cls(crawler, path)
 
-    def spider_opened(self, spider):
-        from scrapy.utils.asyncio import create_looping_call
-
-        self.task = create_looping_call(self.write)
-        self.task.start(self.INTERVAL, now=True)
+    def tick(self) -> None:
+        self.write()
 
     def spider_closed(self, spider, reason):
-        if self.task is not None and self.task.running:
-            self.task.stop()
+        super().spider_closed(spider, reason)
         self.write(done=True)
 
     def write(self, done: bool = False) -> None:
@@ -198,17 +218,11 @@ class Progress:
             log.debug("progress not written: %s", e)
 
 
-class HeapTrim:
+class HeapTrim(_EverySeconds):
     """Every NEWSMON_HEAP_TRIM_INTERVAL seconds (0: never), the heap that the crawl's
     freed responses and items leave behind is handed back to the system
     (newsmon.heap): the crawl process's RSS follows what it holds, not its busiest
     moment (30 MB less on 400 real news pages)."""
-
-    def __init__(self, crawler, interval: float):
-        self.interval = interval
-        self.task = None
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -219,12 +233,5 @@ class HeapTrim:
             raise NotConfigured
         return cls(crawler, interval)
 
-    def spider_opened(self, spider):
-        from scrapy.utils.asyncio import create_looping_call
-
-        self.task = create_looping_call(release_freed_memory)
-        self.task.start(self.interval, now=False)
-
-    def spider_closed(self, spider, reason):
-        if self.task is not None and self.task.running:
-            self.task.stop()
+    def tick(self) -> None:
+        release_freed_memory()

@@ -594,10 +594,10 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
             appos = left_speaker(rest + ",", pos) if "," in rest else None
             return appos if appos is not None and appos.kind == "person" else left_speaker(rest, pos)
         m = APPOSITIVE_RE.match(ctx)
-        if m and PLACE_TAIL_RE.search(m.group(1)) and all(_is_cap(w) for w in m.group(2).split()[:3]) \
-                and len(m.group(2).split()) <= 3:
+        place = m and PLACE_TAIL_RE.search(m.group(1))
+        if place and len(m.group(2).split()) <= 3 and all(_is_cap(w) for w in m.group(2).split()):
             # "Clinton, during a town hall in Columbus, Ohio, said": ", Ohio," ends a place, not an appositive
-            return left_speaker(m.group(1)[:PLACE_TAIL_RE.search(m.group(1)).start()].rstrip() + ",", pos)
+            return left_speaker(m.group(1)[:place.start()].rstrip() + ",", pos)
         if m:
             appos = parse_np(m.group(2).split(), pos) if all(is_np_word(w) for w in m.group(2).split()) else None
             if appos and appos.kind in ("person", "organisation") and ctx.count(",") > 2:

@@ -231,9 +231,8 @@ class AttributionTagger:
         self.bop, self.eop = self._vec(["BOP"]), self._vec(["EOP"])
         self.flag_table = np.stack([self._vec(_flag_tuple(c)) for c in range(200)])
         self.blank = _blank_table()
-        self.type_id: dict[str, int] = {}
-        self.type_cue: list[bool] = [False]          # type 0: the empty type between paragraphs
-        self.cue_of = np.zeros(1024, bool)            # the same, as an array (is the type a cue word)
+        self.type_id: dict[str, int] = {}             # word -> its type, from 1 (0: the empty type between paragraphs)
+        self.cue_of = np.zeros(1024, bool)            # is the type a cue word
         self.mark_of = np.zeros(1024, np.int8)        # 1 opening, 2 closing quote mark, 3 '"', 4 sentence end
         self.opens_of = np.zeros(1024, bool)          # may open a sentence: capitalised, or a quote mark
         self.tables = np.zeros((5, 1024, n_labels), np.float32)  # own, -1, +1, -2, +2 of each word type
@@ -248,13 +247,12 @@ class AttributionTagger:
         rather than five per word (the rows added in the same order as ``_vec``: the
         same float32 sums)."""
         np = self.np
-        first = len(self.type_cue)
+        first = len(self.type_id) + 1
         # uncached (type_id is the cache): kept, the lists of every word type seen would
         # be hundreds of thousands of objects for each full garbage collection to walk
         infos = [self.words._make(w) for w in new]
         for t, w in enumerate(new, first):
             self.type_id[w] = t
-        self.type_cue += [info[5] for info in infos]
         size = self.tables.shape[1]
         while size < first + len(new):
             size *= 2
@@ -350,7 +348,6 @@ class AttributionTagger:
             new = list(dict.fromkeys(w for t, w in zip(ids, words) if t is None))
             if len(self.type_id) + len(new) > TYPE_CACHE_SIZE:   # a long-running worker: start again
                 self.type_id.clear()
-                del self.type_cue[1:]
                 new = list(dict.fromkeys(words))
             self._add_types(new)
             ids = list(map(get, words))

@@ -207,6 +207,12 @@ _TRAF_KWARGS = dict(with_metadata=True, include_comments=False, include_links=Tr
                     include_tables=True, include_images=False, deduplicate=False)
 
 
+def _options(**more):
+    """trafilatura's Extractor settings of _TRAF_KWARGS (the fast path's own)."""
+    return _Extractor(output_format="python", comments=False, links=True, images=False,
+                      tables=True, dedup=False, **more)
+
+
 # elements whose text libxml2 keeps verbatim (entities not decoded) when it re-parses
 # readability's output, so there the text can grow (its <iframe>s hold "VIDEO" by then)
 _RAW_TEXT_ON_REPARSE = ("xmp", "noembed", "noframes", "plaintext")
@@ -529,9 +535,7 @@ def readability_body(tree):
         found = _texternal.try_readability(_copy(tree))
         if found is None or not len(found):
             return None
-        options = _Extractor(output_format="python", comments=False, links=True, images=False,
-                             tables=True, dedup=False)
-        return _texternal.sanitize_tree(found, options)[0]
+        return _texternal.sanitize_tree(found, _options())[0]
     except Exception:   # noqa: BLE001 - readability raises assorted errors on odd pages
         return None
 
@@ -556,8 +560,7 @@ def bare_extraction(tree, url: str | None):
 def _bare_extraction(tree, url: str | None):
     if not FAST_TRAFILATURA:
         return trafilatura.bare_extraction(tree, url=url, **_TRAF_KWARGS)
-    options = _Extractor(output_format="python", comments=False, links=True, images=False,
-                         tables=True, dedup=False, url=url, with_metadata=True)
+    options = _options(url=url, with_metadata=True)
     try:
         metadata, date_config = _metadata(tree, options.url, options.date_params)
         # no page URL: <ref> targets stay as written, not resolved (newsmon reads none of them)

@@ -240,3 +240,14 @@ def test_an_article_trafilatura_reads_as_its_link_column_is_read_by_readability(
             "<li><a href='/x'>school water light road music stone paper</a> field letter</li>"
             "</ul></div></div></div></div></section></body></html>")
     assert sentence in text_of(html)
+
+
+def test_struck_through_text_is_kept_as_the_page_shows_it():
+    """cleanportal: an update notice striking out the old instructions lost them; readers see them."""
+    old = ("The toggle button near the top of the home page does not work for readers who use "
+           "Firefox and have the local home page selected as their preference.")
+    body = (f"<p>{PROSE}</p><p><i><b>Update (Dec. 6):</b></i> This issue has been fixed. "
+            f"<strike>{old}</strike></p><p>Please write to the editors with any further problems.</p>")
+    text = text_of(page(body, "A new home page for local readers"))
+    assert "This issue has been fixed." in text
+    assert old in text

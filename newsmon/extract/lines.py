@@ -143,7 +143,7 @@ class Line:
 
 _BLOCKS = {"p", "head", "item", "quote", "cell", "code", "list", "table", "row",
            "div", "section", "body", "note", "label"}
-_SKIP = {"graphic", "del"}      # images; struck-through text
+_SKIP = {"graphic"}      # images
 
 
 def _inline_segments(el, in_link=False, with_tail=True):

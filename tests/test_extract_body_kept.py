@@ -251,3 +251,30 @@ def test_struck_through_text_is_kept_as_the_page_shows_it():
     text = text_of(page(body, "A new home page for local readers"))
     assert "This issue has been fixed." in text
     assert old in text
+
+
+def test_a_blog_posts_first_paragraph_before_its_read_more_anchor_is_kept():
+    """dragnet: a Blogger post lost its first paragraph to the empty <a name='more'> after it
+    (trafilatura's link mode took the text after that anchor for a link)."""
+    first = ["The standards body has certified a new device made by the company, with a wireless "
+             "interface of the latest kind. ",
+             "The body that certifies such devices has published the documents that prove the device "
+             "exists, but they do not reveal any further details about the type of product. ",
+             "The certainty of the certification has added to the speculation about the device. Although "
+             "it could be a simple accessory, there have been suggestions that it is one of the new phones."]
+    later = ["As the description shows, the only words under the heading of the model number are an engine "
+             "controller subsystem, a name that recalls the code name of a phone spotted in a benchmark.",
+             "For now the link with a phone rests on a likeness between that code name and the description "
+             "of the model found in the documents. It could rekindle interest in the new phones, but it is weak.",
+             "The company holds its yearly event on the fourth and fifth of September, and several sources "
+             "have confirmed that it will present its new line of phones there"]
+    body = ("<div class='post-body entry-content'><br/><div class='separator'>"
+            "<a href='/img/device.jpg'><img src='/img/device.jpg' alt=''></a></div>"
+            "<div><div><span><br/></span></div><span>" + "".join(f"<span>{s}</span>" for s in first)
+            + f"</span></div><a name='more'></a><span>{later[0]}</span><br/><span><br/></span>"
+            f"<span>{later[1]}</span><br/><span><br/></span><div><span>{later[2]}</span></div>"
+            "<div><span>Source <a href='https://standards.example/list'>standards.example</a>, via "
+            "<a href='https://phones.example/'>Phones</a></span></div><div style='clear: both;'></div></div>")
+    text = text_of(page(body, "New device certified"))
+    for sentence in first + later:
+        assert sentence.strip() in text

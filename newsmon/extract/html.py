@@ -38,7 +38,18 @@ def _parse(html: str):
         tree = _load_html(html)
     except Exception:   # noqa: BLE001 - any parser failure means "no page"
         return None
-    return tree if tree is not None and len(tree) else None
+    if tree is None or not len(tree):
+        return None
+    _unwrap_named_anchors(tree)
+    return tree
+
+
+def _unwrap_named_anchors(tree) -> None:
+    """An <a> without href marks a place (Blogger's <a name='more'> after a post's first
+    paragraph), it links nowhere: its text and tail stay, the element goes. In trafilatura's
+    link mode an empty one takes the text after it for a link and loses the paragraph before."""
+    for anchor in [a for a in tree.iter("a") if a.get("href") is None]:
+        anchor.drop_tag()
 
 
 if FAST_TRAFILATURA:

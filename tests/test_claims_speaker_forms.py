@@ -186,3 +186,25 @@ def test_the_subject_speaks_for_a_participle_cue(text, quote, speaker):
 ])
 def test_speaker_is_the_head_not_what_surrounds_it(text, quote, speaker):
     assert speaker_of(text, quote)[0] == speaker
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # the participle hangs off the clause right before it, not the sentence's first name
+    ("Mayor Peter Kask will sell the harbour this year, Ann Kivi said, adding that repairs would take a year.",
+     "repairs would take", "Ann Kivi"),
+    ("Farmers want the dam removed, and the Valley Anglers Club has gone to court over it, arguing "
+     "that the river needs its floods.", "the river needs", "Valley Anglers Club"),
+    # the first verb of that clause is its main verb: a name in its complement is not the subject
+    ("Marta Ilves welcomed the news that Peter Kask would resign, saying the party needed a fresh start.",
+     "the party needed", "Marta Ilves"),
+    # the subject after an opening phrase of several commas, and after "as"
+    ("Two days later, at a hearing in Tartu, Estonia, Marta Ilves was just as firm, insisting that the "
+     "contract had been broken.", "the contract had", "Marta Ilves"),
+    ("It was a tense evening for the board, as Marta Ilves repeated her objections, saying the figures "
+     "did not add up.", "the figures did", "Marta Ilves"),
+    # a quantifier's noun phrase, kept as written
+    ("But other members of the committee have urged a delay, saying that the audit is not finished.",
+     "the audit is", "other members of the committee"),
+])
+def test_a_participle_speaks_for_the_clause_it_hangs_off(text, quote, speaker):
+    assert speaker_of(text, quote)[0] == speaker

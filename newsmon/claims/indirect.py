@@ -9,6 +9,7 @@ from newsmon.claims.sentences import BULLET_RE, MASK, ends_with_closed_quote, en
 from newsmon.claims.speakers import (
     appositive_role,
     bare_word,
+    clause_subject,
     is_appositive,
     is_np_word,
     left_speaker,
@@ -148,7 +149,9 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
                 cue_starts.append(cue_at)
             continue
         if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or ends_with_word(left, AND_BUT):
-            mention = local if local is not None else sent_speaker(cue_at)
+            mention = clause_subject(masked, s0, s0 + len(left) - 1) if left.endswith(",") else None
+            if mention is None:
+                mention = local if local is not None else sent_speaker(cue_at)
         else:
             lc = left[max(left.rfind("”"), left.rfind('"')) + 1:]
             mention = left_speaker(lc, cue_at)

@@ -20,6 +20,7 @@ from newsmon.claims.sentences import MASK
 from newsmon.claims.speakers import (
     Mention,
     bare_word,
+    clause_subject,
     is_relative_word,
     left_speaker,
     looks_like_speaker,
@@ -199,6 +200,16 @@ def _inner_speaker(masked: str, a: int, b: int) -> Mention | None:
     return None
 
 
+def _hanging_subject(masked: str, sent: tuple[int, int], cue: Span) -> Mention | None:
+    """A participle cue after a comma ("…, saying …", "…, arguing …"): its speaker is the
+    subject of the clause it hangs off, not a name nearer to it."""
+    first = masked[cue.start:cue.end].split()[:1]
+    before = masked[sent[0]:cue.start].rstrip()
+    if not first or not first[0].lower().endswith("ing") or not before.endswith(","):
+        return None
+    return clause_subject(masked, sent[0], sent[0] + len(before) - 1)
+
+
 def _subject(masked: str, sentence_of, ps: int, a: int, b: int, cue: Span | None) -> Mention | None:
     """The subject of the sentence a content is in (or the one before it, for a content
     that opens its sentence), when it reads as a speaker: a person, an organisation,
@@ -341,7 +352,9 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if cue is not None and text[cue.start:cue.end].lower().startswith("accord") \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
         return None  # "according to figures / a report": no speaker (the rules' convention)
-    mention = _mention(text, masked, spk, mid_caps, ps) if spk else None
+    mention = _hanging_subject(masked, sent, cue) if cue is not None and cue.end <= a else None
+    if mention is None and spk:
+        mention = _mention(text, masked, spk, mid_caps, ps)
     if mention is None and cue is not None:  # the rules' noun phrase before the cue
         ruled = _rules_speaker(masked, sentence_of, ps, cue)
         if ruled is not None and ruled.kind in SUBJECT_KINDS + ("unnamed", "role") and _plausible(ruled, mid_caps):

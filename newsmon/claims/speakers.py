@@ -914,3 +914,69 @@ def looks_like_speaker(m: Mention | None) -> bool:
     if words[-1].lower().strip(".,") in _TIME_WORDS:
         return False
     return not (len(words) == 1 and words[0].endswith(("ly", "wise")))
+
+
+_FINITE_AUX = frozenset(("is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "may",
+                         "might", "must", "should", "did", "does", "do"))
+# where a clause may end: a comma, semicolon or dash, or a quote closed before a capital
+# ('… as “Medicare for all,” Clinton seized …': the quote's comma is masked)
+_SEGMENT_RE = re.compile(r"[,;—–][”\"]?\s+|" + re.escape(MASK) + r"[”\"]\s+(?=[A-Z])|\s+[—–-]{1,2}\s+")
+_CLAUSE_OPENERS = frozenset(("and", "but", "yet", "so", "as", "while", "when", "because", "though", "although",
+                             "since", "if"))
+_QUANTIFIERS = _SUBJECT_DETERMINERS - NP_DETERMINERS
+_CLAUSE_KINDS = ("person", "organisation", "pronoun", "org_anaphor", "unnamed", "role")
+
+
+def _finite_verb(w: str, lexicon: dict) -> bool:
+    """Can a word be the finite verb of a clause: an auxiliary (negated too), a past
+    tense, or a cue verb ('says', 'warn')?"""
+    b = bare_word(w)
+    if not b.isalpha():
+        if b.endswith(("n't", "n’t")):
+            return True
+        return False
+    if not w[:1].islower():
+        return False
+    return b in _FINITE_AUX or b in _IRREGULAR_PAST or (len(b) > 4 and b.endswith("ed")) \
+        or lexicon.get(b) in ("hi", "mid") and not b.endswith(("ing", "ion", "ions"))
+
+
+def clause_subject(masked: str, s0: int, at: int) -> Mention | None:
+    """The subject of the clause that a participle at `at` ("…, saying …") hangs off:
+    the nearest comma-delimited stretch before it that holds a finite verb with a
+    speaker noun phrase before it, the first such verb of that stretch (the main verb,
+    not one of its complement: "Trump welcomed the news that Kasich would quit, saying"
+    -> Trump; "…, as Mrs. Clinton echoed the criticism, saying" -> Mrs. Clinton; "…, a
+    Chinese official said, adding" -> the official). Stretches that are themselves a
+    participle or a relative clause hang off the same subject and are passed over."""
+    text = masked[s0:at]
+    if MASK in text[-3:]:
+        return None
+    bounds = [0] + [m.end() for m in _SEGMENT_RE.finditer(text)]
+    lexicon = cue_lexicon()
+    for k in range(len(bounds) - 1, -1, -1):
+        seg_a = bounds[k]
+        seg_b = bounds[k + 1] if k + 1 < len(bounds) else len(text)
+        seg = text[seg_a:seg_b]
+        words = seg.split()
+        if not words or bare_word(words[0]) in ("who", "which", "whom", "whose") \
+                or (bare_word(words[0]).endswith("ing") and len(words) > 1):
+            continue
+        at_w = seg_a
+        for i, w in enumerate(words):
+            at_w = text.find(w, at_w)
+            if _finite_verb(w, lexicon):
+                left = text[:at_w].rstrip()
+                if not left or left.endswith(("”", '"', MASK)):
+                    break   # an inverted attribution ("“…,” said X, adding"): left to the quote's speaker
+                lead = words[1:i] if bare_word(words[0]) in _CLAUSE_OPENERS else words[:i]
+                m = None
+                if lead and bare_word(lead[0]) in _QUANTIFIERS:   # "Both parents", "other advisers to …"
+                    m = _common_subject(lead + [w], s0 + text.find(lead[0], seg_a))
+                if m is None or len(m.text.split()) != len(lead):
+                    m = left_speaker(left, s0 + at_w)
+                if m is not None and m.kind in _CLAUSE_KINDS and looks_like_speaker(m):
+                    return m
+                break   # the stretch's first verb has no speaker for a subject: look further left
+            at_w += len(w)
+    return None

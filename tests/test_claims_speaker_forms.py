@@ -208,3 +208,27 @@ def test_speaker_is_the_head_not_what_surrounds_it(text, quote, speaker):
 ])
 def test_a_participle_speaks_for_the_clause_it_hangs_off(text, quote, speaker):
     assert speaker_of(text, quote)[0] == speaker
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # the source after "according to" governs the clause before it, not a name inside that clause
+    ("Mayor Peter Kask is also joining the lawsuit against the ministry, according to one of his senior aides.",
+     "the ministry", "one of his senior aides"),
+    # so does a noun phrase and a speech verb that close the sentence
+    ("The council also wants to stop state policies that hurt small farmers, who are more likely to vote "
+     "Green, the lawsuit says.", "to stop state policies", "the lawsuit"),
+])
+def test_a_closing_attribution_speaks_for_the_clause_before_it(text, quote, speaker):
+    assert speaker_of(text, quote)[0] == speaker
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("Ann Kivi has gone further than Mr. Kask on housing by proposing", "Ann Kivi"),
+    ("Anna Reyes rejected the offer from the port authority while insisting", "Anna Reyes"),
+    ("Mayor Peter Kask will sell the harbour, Ann Kivi said, adding", "Ann Kivi"),
+])
+def test_a_participle_after_a_preposition_or_a_comma_has_the_clause_subject(text, subject):
+    from newsmon.claims.speakers import participle_subject
+
+    got = participle_subject(text, 0, text.rindex(" ") + 1)
+    assert got is not None and got.text == subject

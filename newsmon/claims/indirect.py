@@ -9,12 +9,12 @@ from newsmon.claims.sentences import BULLET_RE, MASK, ends_with_closed_quote, en
 from newsmon.claims.speakers import (
     appositive_role,
     bare_word,
-    clause_subject,
     is_appositive,
     is_np_word,
     left_speaker,
     names_no_speaker,
     parse_np,
+    participle_subject,
     right_np_words,
     right_speaker,
 )
@@ -149,7 +149,7 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
                 cue_starts.append(cue_at)
             continue
         if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or ends_with_word(left, AND_BUT):
-            mention = clause_subject(masked, s0, s0 + len(left) - 1) if left.endswith(",") else None
+            mention = participle_subject(masked, s0, cue_at) if cue in GERUND_CUES else None
             if mention is None:
                 mention = local if local is not None else sent_speaker(cue_at)
         else:

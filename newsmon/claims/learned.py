@@ -20,12 +20,12 @@ from newsmon.claims.sentences import MASK
 from newsmon.claims.speakers import (
     Mention,
     bare_word,
-    clause_subject,
     is_relative_word,
     left_speaker,
     looks_like_speaker,
     names_no_speaker,
     parse_np,
+    participle_subject,
     phrase_speaker,
     right_speaker,
     sentence_subject,
@@ -121,6 +121,40 @@ def _nearest(spans: list[Span], to: Span, max_gap: int) -> Span | None:
     return best[1] if best else None
 
 
+def _speech_cue(cue: str) -> bool:
+    """Does a cue say that something was said ('said', 'told', 'according to'), rather than done?"""
+    return any(w in QUOTE_CUES for w in cue.lower().split()) or cue.lower().startswith("accord")
+
+
+def _trailing_cue(text: str, masked: str, cues: list[Span], sent: tuple[int, int], b: int) -> Span | None:
+    """The attribution that closes a content's sentence after a comma ('…, a federal judge
+    ruled Monday.', '…, according to the party's lawyers.'): it governs the whole clause
+    before it, a verb inside that clause does not. A source that names nobody
+    ('according to figures') is left alone."""
+    after = [c for c in cues if b <= c.start < sent[1]]
+    if not after:
+        return None
+    c = after[0]
+    gap = masked[b:c.start].strip(QUOTE_MARKS + " ")
+    if not gap.startswith(",") or len(gap.split()) > 8 or MASK in gap or ";" in gap:
+        return None
+    tail = masked[c.end:sent[1]].strip(" .!?" + QUOTE_MARKS)
+    if text[c.start:c.end].lower().startswith("accord"):
+        if gap != "," or names_no_speaker(tail):
+            return None
+    else:   # ", NP verb [adjunct]." closes the sentence: a speech verb after a bare noun phrase
+        np = gap[1:].split()
+        if not np or len(tail.split()) > 5 or any(ch in tail for ch in ",:" + MASK) \
+                or any(bare_word(w) in CLAUSE_LINKS for w in np + tail.split()) \
+                or not (_speech_cue(text[c.start:c.end]) or cue_lexicon().get(bare_word(text[c.start:c.end].split()[-1])) == "hi"):
+            return None
+    return c
+
+
+CLAUSE_LINKS = frozenset(("while", "but", "and", "although", "though", "as", "where", "which", "who", "that", "after",
+                          "when", "because", "since", "if", "before", "until", "so"))
+
+
 def _mention(text: str, masked: str, s: Span, mid_caps, ps: int = -1) -> Mention | None:
     """The speaker a tagged S span names: parsed like the rules' mentions, else as written;
     "who" is the noun phrase before it."""
@@ -198,16 +232,6 @@ def _inner_speaker(masked: str, a: int, b: int) -> Mention | None:
         if got is not None and got.kind in ("person", "organisation", "pronoun"):
             return got
     return None
-
-
-def _hanging_subject(masked: str, sent: tuple[int, int], cue: Span) -> Mention | None:
-    """A participle cue after a comma ("…, saying …", "…, arguing …"): its speaker is the
-    subject of the clause it hangs off, not a name nearer to it."""
-    first = masked[cue.start:cue.end].split()[:1]
-    before = masked[sent[0]:cue.start].rstrip()
-    if not first or not first[0].lower().endswith("ing") or not before.endswith(","):
-        return None
-    return clause_subject(masked, sent[0], sent[0] + len(before) - 1)
 
 
 def _subject(masked: str, sentence_of, ps: int, a: int, b: int, cue: Span | None) -> Mention | None:
@@ -342,17 +366,23 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         cues = [c for c in cues if sent[0] <= c.start < sent[1]]
         speakers = [s for s in speakers if sent[0] <= s.start < sent[1]]
     cue = _nearest(cues, q, CUE_GAP)
+    if not quoted and (cue is None or not _speech_cue(text[cue.start:cue.end])):
+        cue = _trailing_cue(text, masked, cues, sent, b) or cue
     if cue is None and not quoted and _nearest(speakers, q, 3) is None:
         return None  # a paraphrase needs a cue, or its speaker right by it ("PENCE: …", "Vitter …")
     if cue is not None and not quoted and _not_said(text[a:b], text[cue.start:cue.end]):
         return None
     if cue is not None and cue.end <= a and _attributive(text[sent[0]:cue.start], text[cue.start:cue.end], text[a:b]):
         return None
-    spk = _nearest(speakers, cue or q, SPEAKER_GAP)
-    if cue is not None and text[cue.start:cue.end].lower().startswith("accord") \
+    according = cue is not None and text[cue.start:cue.end].lower().startswith("accord")
+    # "according to" names its source after it, never before ("The top 1 percent …, according to X")
+    spk = _nearest([s for s in speakers if s.start >= cue.end] if according else speakers, cue or q, SPEAKER_GAP)
+    if according \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
         return None  # "according to figures / a report": no speaker (the rules' convention)
-    mention = _hanging_subject(masked, sent, cue) if cue is not None and cue.end <= a else None
+    mention = None
+    if cue is not None and cue.end <= a and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
+        mention = participle_subject(masked, sent[0], cue.start)   # "…, saying …", "… by mentioning …"
     if mention is None and spk:
         mention = _mention(text, masked, spk, mid_caps, ps)
     if mention is None and cue is not None:  # the rules' noun phrase before the cue

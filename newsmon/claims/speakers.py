@@ -980,3 +980,19 @@ def clause_subject(masked: str, s0: int, at: int) -> Mention | None:
                 break   # the stretch's first verb has no speaker for a subject: look further left
             at_w += len(w)
     return None
+
+
+PARTICIPLE_PREPOSITIONS = frozenset(("by", "while", "after", "before", "without", "when", "besides", "through"))
+
+
+def participle_subject(masked: str, s0: int, cue_at: int) -> Mention | None:
+    """The speaker of a participle cue at `cue_at` that follows a comma or a preposition
+    ("…, saying …", "… by mentioning …", "… while insisting …"): the subject of the
+    clause before it (clause_subject). None for a participle with neither before it."""
+    before = masked[s0:cue_at].rstrip()
+    if before.endswith(","):
+        return clause_subject(masked, s0, s0 + len(before) - 1)
+    prep = before.rsplit(None, 1)
+    if len(prep) == 2 and prep[1].lower() in PARTICIPLE_PREPOSITIONS:
+        return clause_subject(masked, s0, s0 + len(prep[0]))
+    return None

@@ -232,3 +232,20 @@ def test_a_participle_after_a_preposition_or_a_comma_has_the_clause_subject(text
 
     got = participle_subject(text, 0, text.rindex(" ") + 1)
     assert got is not None and got.text == subject
+
+
+def test_a_transcript_turn_names_its_speaker_before_the_colon():
+    text = ('Anna Reyes was interviewed by Peter Kask on the morning show.\n\n'
+            '"KASK: But, Mayor Reyes, I have to ask you, because as the Herald wrote, the voters worry about '
+            'the harbour, and about the cost.\n\n'
+            '"REYES: Well, the question really should be why the council and its allies keep inviting '
+            'developers to the harbour at all.')
+    claims = {c["quote"][:12]: c["speaker"] for c in extract_claims(text)}
+    assert claims == {"But, Mayor R": "Peter Kask", "Well, the qu": "Anna Reyes"}
+
+
+def test_the_words_after_according_to_are_its_source_not_a_claim():
+    text = ("The average price of a bag of rice reached 4,680 yen in the week to November 9, according to "
+            "the agriculture ministry, almost double its level two years ago.")
+    assert [(c["quote"][:18], c["speaker"]) for c in extract_claims(text)] == \
+        [("The average price ", "the agriculture ministry")]

@@ -203,9 +203,18 @@ def _rules_speaker(masked: str, sentence_of, ps: int, cue: Span) -> Mention | No
     """The rules' speaker for a cue: the noun phrase that ends right before it in its sentence."""
     s0 = max(ps, sentence_of(cue.start)[0])
     ctx = masked[s0:cue.start]
-    if not ctx.strip():
-        return None
-    return left_speaker(ctx, cue.start)
+    got = left_speaker(ctx, cue.start) if ctx.strip() else None
+    if got is None and " " in masked[cue.start:cue.end]:
+        # a tagged cue that took in its subject ("[environmentalists worry] that …"): the noun
+        # phrase before the cue's first verb
+        lexicon = cue_lexicon()
+        at = cue.start
+        for w in masked[cue.start:cue.end].split()[:3]:
+            at = masked.find(w, at)
+            if at > cue.start and lexicon.get(bare_word(w)) in ("hi", "mid") and w[:1].islower():
+                return left_speaker(masked[s0:at], at)
+            at += len(w)
+    return got
 
 
 def _right_speaker(masked: str, sentence_of, cue: Span) -> Mention | None:
@@ -256,6 +265,8 @@ def _subject(masked: str, sentence_of, ps: int, a: int, b: int, cue: Span | None
         return None
     return m
 
+
+TURN_RE = re.compile(r"([A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]+){0,2}):\s+")   # "PENCE: ", "DANA BASH: "
 
 SUBJECT_KINDS = ("person", "organisation", "pronoun", "org_anaphor")
 CUE_GAP, SPEAKER_GAP = 30, 12   # tokens from a content to its cue, and from the cue to its speaker, at most
@@ -352,6 +363,9 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         while a < b and text[a] in ",;: ":
             a += 1
     quoted = text[a] in QUOTE_MARKS
+    turn = TURN_RE.match(text, a + quoted, b)
+    if turn:   # '"PENCE: Well, …': a transcript's turn, its speaker named in capitals before the colon
+        a = turn.end()
     if not quoted and sent[0] <= a < sent[1] < b and len(text[a:sent[1]].split()) >= 3:
         b = sent[1]  # a paraphrase ends with its sentence ("… as “super predators.” All of this is …"),
         # before it runs into the next sentence's claim ("… on background checks. Tester added, “…”")
@@ -377,15 +391,25 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     according = cue is not None and text[cue.start:cue.end].lower().startswith("accord")
     # "according to" names its source after it, never before ("The top 1 percent …, according to X")
     spk = _nearest([s for s in speakers if s.start >= cue.end] if according else speakers, cue or q, SPEAKER_GAP)
+    if according and 0 <= a - cue.end < 3:
+        return None   # the words right after "according to" are its source, not what was said
     if according \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
         return None  # "according to figures / a report": no speaker (the rules' convention)
     mention = None
-    if cue is not None and cue.end <= a and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
+    if turn:
+        name = " ".join(w.capitalize() for w in turn.group(1).split())
+        mention = Mention(name, name=name, kind="person", pos=turn.start())
+    elif cue is not None and cue.end <= a and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
         mention = participle_subject(masked, sent[0], cue.start)   # "…, saying …", "… by mentioning …"
     if mention is None and spk:
         mention = _mention(text, masked, spk, mid_caps, ps)
-    if mention is None and cue is not None:  # the rules' noun phrase before the cue
+    if mention is None and according:   # "…, according to the Tax Foundation, more than …": the source after it
+        source = masked[cue.end:sentence_of(cue.start)[1]].split(",")[0].strip(" .")
+        named = phrase_speaker(source, cue.end) if len(source.split()) <= 8 else None
+        mention = named if named is not None and named.kind in ("person", "organisation") \
+            else _right_speaker(masked, sentence_of, cue)
+    if mention is None and cue is not None and not according:  # the rules' noun phrase before the cue
         ruled = _rules_speaker(masked, sentence_of, ps, cue)
         if ruled is not None and ruled.kind in SUBJECT_KINDS + ("unnamed", "role") and _plausible(ruled, mid_caps):
             mention = ruled

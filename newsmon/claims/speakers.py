@@ -614,7 +614,7 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
     share = SHARE_SPEAKER_RE.search(ctx) if "%" in ctx or "cent" in ctx else None
     if share:
         return Mention(share.group(1), kind="unnamed", pos=pos)
-    member = _member_of(ctx, pos) if " of " in ctx else None
+    member = _member_of(ctx, pos) if " of " in ctx or " for " in ctx else None
     if member:
         return member
     m = POSSESSIVE_ORG_RE.search(ctx) if ("’s" in ctx or "'s" in ctx) else None
@@ -632,8 +632,8 @@ def _member_of(ctx: str, pos: int) -> Mention | None:
     """'Brenda Hollis of the Save St. Mary’s campaign [said]': the named person speaks,
     not the body she belongs to (a role before 'of' is left to parse_np: 'the head of
     the union', 'Secretary of State John Kerry')."""
-    i = ctx.rfind(" of ")
-    body = ctx[i + 4:].split()
+    i = max(ctx.rfind(" of "), ctx.rfind(" for "))   # "Cameron Easley for Morning Consult" too
+    body = ctx[i + 4:].split() if ctx[i:i + 4] == " of " else ctx[i + 5:].split()
     if not body or len(body) > 8 or not all(is_np_word(w) or bare_word(w) in NAME_CONNECTORS for w in body):
         return None
     person = parse_np(_left_np_words(ctx[:i]), pos)

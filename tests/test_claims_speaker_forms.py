@@ -243,9 +243,3 @@ def test_a_transcript_turn_names_its_speaker_before_the_colon():
     claims = {c["quote"][:12]: c["speaker"] for c in extract_claims(text)}
     assert claims == {"But, Mayor R": "Peter Kask", "Well, the qu": "Anna Reyes"}
 
-
-def test_the_words_after_according_to_are_its_source_not_a_claim():
-    text = ("The average price of a bag of rice reached 4,680 yen in the week to November 9, according to "
-            "the agriculture ministry, almost double its level two years ago.")
-    assert [(c["quote"][:18], c["speaker"]) for c in extract_claims(text)] == \
-        [("The average price ", "the agriculture ministry")]

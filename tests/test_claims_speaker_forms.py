@@ -243,3 +243,11 @@ def test_a_transcript_turn_names_its_speaker_before_the_colon():
     claims = {c["quote"][:12]: c["speaker"] for c in extract_claims(text)}
     assert claims == {"But, Mayor R": "Peter Kask", "Well, the qu": "Anna Reyes"}
 
+
+
+def test_a_content_ends_before_the_attribution_that_closes_its_sentence():
+    text = "In addition, the council plans to make more detailed budget records available soon, a spokesman " \
+           "announced Monday morning."
+    [claim] = extract_claims(text)
+    assert (claim["quote"], claim["speaker"]) == \
+        ("to make more detailed budget records available soon", "a spokesman")

@@ -155,6 +155,35 @@ CLAUSE_LINKS = frozenset(("while", "but", "and", "although", "though", "as", "wh
                           "when", "because", "since", "if", "before", "until", "so"))
 
 
+def _closing_attribution(masked: str, a: int, b: int) -> tuple[int, Span, Mention] | None:
+    """A content that runs over the attribution closing its sentence ('…, a spokesman
+    announced Monday morning.', '…, according to the Roper Center.'): (where the content
+    ends, that attribution's cue, its speaker)."""
+    tail_at = masked.rfind(", ", a, b)
+    if tail_at < 0 or b - tail_at > 120:
+        return None
+    tail = masked[tail_at + 2:b].rstrip(" .!?")
+    words = tail.split()
+    if not words or MASK in tail or "," in tail:
+        return None
+    if tail.lower().startswith("according to "):
+        source = tail[13:]
+        named = phrase_speaker(source, tail_at + 15) if len(source.split()) <= 8 and not names_no_speaker(source) else None
+        if named is None or named.kind not in ("person", "organisation"):
+            return None
+        return tail_at, Span("C", 0, 0, tail_at + 2, tail_at + 14), named
+    verb = next((i for i, w in enumerate(words) if i and bare_word(w) in QUOTE_CUES), None)
+    if verb is None or len(words) - verb > 4 or any(bare_word(w) in CLAUSE_LINKS or bare_word(w) in FINITE_MARKERS
+                                                    for w in words[:verb]):
+        return None
+    at = masked.find(" " + words[verb], tail_at) + 1
+    m = left_speaker(masked[tail_at + 2:at].rstrip(), at)
+    if m is None or m.kind not in SUBJECT_KINDS + ("unnamed", "role") or not looks_like_speaker(m) \
+            or len(m.text.split()) < verb - 1 or bare_word(m.text) in ("they", "we"):
+        return None   # the whole noun phrase before the verb speaks (a determiner left out), not a plural pronoun
+    return tail_at, Span("C", 0, 0, at, at + len(words[verb])), m
+
+
 def _mention(text: str, masked: str, s: Span, mid_caps, ps: int = -1) -> Mention | None:
     """The speaker a tagged S span names: parsed like the rules' mentions, else as written;
     "who" is the noun phrase before it."""
@@ -382,6 +411,13 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     cue = _nearest(cues, q, CUE_GAP)
     if not quoted and (cue is None or not _speech_cue(text[cue.start:cue.end])):
         cue = _trailing_cue(text, masked, cues, sent, b) or cue
+    closing = None if quoted else _closing_attribution(masked, a, b)
+    if closing is not None:   # the content ran over the attribution that closes its sentence: it ends before it
+        b = closing[0]
+        if cue is not None and _speech_cue(text[cue.start:cue.end]) and cue.end <= a:
+            closing = None    # "Bloomberg reports that X, according to Y": X is Bloomberg's
+        else:
+            cue = closing[1]
     if cue is None and not quoted and _nearest(speakers, q, 3) is None:
         return None  # a paraphrase needs a cue, or its speaker right by it ("PENCE: …", "Vitter …")
     if cue is not None and not quoted and _not_said(text[a:b], text[cue.start:cue.end]):
@@ -396,8 +432,10 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if according \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
         return None  # "according to figures / a report": no speaker (the rules' convention)
-    mention = None
-    if turn:
+    mention = closing[2] if closing is not None else None
+    if mention is not None:
+        pass
+    elif turn:
         name = " ".join(w.capitalize() for w in turn.group(1).split())
         mention = Mention(name, name=name, kind="person", pos=turn.start())
     elif cue is not None and cue.end <= a and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):

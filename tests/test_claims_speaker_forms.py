@@ -251,3 +251,14 @@ def test_a_content_ends_before_the_attribution_that_closes_its_sentence():
     [claim] = extract_claims(text)
     assert (claim["quote"], claim["speaker"]) == \
         ("to make more detailed budget records available soon", "a spokesman")
+
+
+def test_a_full_name_before_an_affiliation_speaks_not_the_affiliation():
+    text = "“The storm is still far away,” wrote Anna Reyes for Harbour Consult. “Nobody should panic.”"
+    assert speaker_of(text, "The storm")[0] == "Anna Reyes"
+
+
+def test_a_possessive_role_is_not_resolved_to_whoever_holds_the_role():
+    text = ("Lawyer Maria Lopez said on Monday that the mayor had done nothing wrong.\n\n"
+            "Peter Kask was arrested on Friday. His lawyer said he would not answer questions.")
+    assert speaker_of(text, "he would not answer")[0] == "his lawyer"

@@ -518,7 +518,9 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
     if m.kind == "role":
         if m.role and m.role.lower() in PLACE_SPEAKERS:
             return m.role, None, "organisation"
-        person = art.find_by_role(m.role, pos)
+        # "his lawyer", "her spokesman": a role relative to someone, not who holds it in the article
+        relative = bare_word(m.text.split()[0]) in POSSESSIVE_DETERMINERS
+        person = None if relative else art.find_by_role(m.role, pos)
         if person:
             art.note_person(person.name, pos)
             return person.name, person.roles[0] if person.roles else m.role, "person"
@@ -877,6 +879,12 @@ def _plain_phrase(words: list[str], pos: int) -> Mention | None:
     if fo and _is_cap(fo.group(2).split()[0]) and bare_word(fo.group(1).split()[-1]) in ROLE_HEADS:
         # "a spokesperson for Harbour Water": the organisation speaks through them
         return Mention(text, name=re.sub(r"[’']s$", "", fo.group(2)), role=fo.group(1), kind="organisation", pos=pos)
+    cut = max(text.find(" for "), text.find(" of "))
+    if cut > 0:   # "Cameron Easley for Morning Consult": a full name before an affiliation speaks
+        left = parse_np(text[:cut].split(), pos)
+        if left and left.kind == "person" and left.name and len(left.name.split()) > 1:
+            left.text = text
+            return left
     m = parse_np(words, pos)
     if m and m.kind in ("person", "organisation"):
         return m

@@ -262,3 +262,4 @@ def test_a_possessive_role_is_not_resolved_to_whoever_holds_the_role():
     text = ("Lawyer Maria Lopez said on Monday that the mayor had done nothing wrong.\n\n"
             "Peter Kask was arrested on Friday. His lawyer said he would not answer questions.")
     assert speaker_of(text, "he would not answer")[0] == "his lawyer"
+

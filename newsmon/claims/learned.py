@@ -142,6 +142,10 @@ def _trailing_cue(text: str, masked: str, cues: list[Span], sent: tuple[int, int
     if text[c.start:c.end].lower().startswith("accord"):
         if gap != "," or names_no_speaker(tail):
             return None
+    elif gap == ",":   # ", said Mr. Barrett, the lawyer for …": inverted, the speaker after the verb
+        if text[c.start:c.end].split()[0].lower() not in QUOTE_CUES or MASK in tail \
+                or not tail[:1].isupper() and bare_word(tail.split()[0] if tail else "") not in ("the", "a", "an"):
+            return None
     else:   # ", NP verb [adjunct]." closes the sentence: a speech verb after a bare noun phrase
         np = gap[1:].split()
         if not np or len(tail.split()) > 5 or any(ch in tail for ch in ",:" + MASK) \

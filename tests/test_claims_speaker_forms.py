@@ -226,11 +226,19 @@ def test_a_closing_attribution_speaks_for_the_clause_before_it(text, quote, spea
     ("Ann Kivi has gone further than Mr. Kask on housing by proposing", "Ann Kivi"),
     ("Anna Reyes rejected the offer from the port authority while insisting", "Anna Reyes"),
     ("Mayor Peter Kask will sell the harbour, Ann Kivi said, adding", "Ann Kivi"),
+    # a participle that opens the sentence: the main clause's subject after it, adverbs aside
+    ("After suggesting on Wednesday that he regretted the insults, Mr. Kask only occasionally disagreed with her.",
+     "Mr. Kask"),
+    ("Acknowledging that the plan had flaws, Anna Reyes did suggest that the harbour needed money.", "Anna Reyes"),
 ])
 def test_a_participle_after_a_preposition_or_a_comma_has_the_clause_subject(text, subject):
     from newsmon.claims.speakers import participle_subject
 
-    got = participle_subject(text, 0, text.rindex(" ") + 1)
+    words = text.split()
+    if words[0].endswith("ing") or words[1].endswith("ing"):   # the participle opens the sentence
+        got = participle_subject(text, 0, text.index(next(w for w in words if w.endswith("ing"))), len(text))
+    else:
+        got = participle_subject(text, 0, text.rindex(" ") + 1)
     assert got is not None and got.text == subject
 
 

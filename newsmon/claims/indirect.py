@@ -149,7 +149,7 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
                 cue_starts.append(cue_at)
             continue
         if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or ends_with_word(left, AND_BUT):
-            mention = participle_subject(masked, s0, cue_at) if cue in GERUND_CUES else None
+            mention = participle_subject(masked, s0, cue_at, s1) if cue in GERUND_CUES else None
             if mention is None:
                 mention = local if local is not None else sent_speaker(cue_at)
         else:

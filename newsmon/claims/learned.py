@@ -442,8 +442,8 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     elif turn:
         name = " ".join(w.capitalize() for w in turn.group(1).split())
         mention = Mention(name, name=name, kind="person", pos=turn.start())
-    elif cue is not None and cue.end <= a and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
-        mention = participle_subject(masked, sent[0], cue.start)   # "…, saying …", "… by mentioning …"
+    elif cue is not None and cue.end <= a and not according and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
+        mention = participle_subject(masked, sent[0], cue.start, sent[1])   # "…, saying …", "… by mentioning …"
     if mention is None and spk:
         mention = _mention(text, masked, spk, mid_caps, ps)
     if mention is None and according:   # "…, according to the Tax Foundation, more than …": the source after it

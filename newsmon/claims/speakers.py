@@ -993,14 +993,38 @@ def clause_subject(masked: str, s0: int, at: int) -> Mention | None:
 PARTICIPLE_PREPOSITIONS = frozenset(("by", "while", "after", "before", "without", "when", "besides", "through"))
 
 
-def participle_subject(masked: str, s0: int, cue_at: int) -> Mention | None:
+def participle_subject(masked: str, s0: int, cue_at: int, s1: int | None = None) -> Mention | None:
     """The speaker of a participle cue at `cue_at` that follows a comma or a preposition
     ("…, saying …", "… by mentioning …", "… while insisting …"): the subject of the
-    clause before it (clause_subject). None for a participle with neither before it."""
+    clause before it (clause_subject); for one that opens the sentence ("Claiming …,
+    Trump told Fox …", "After suggesting …, Mr. Rubio …"), the subject of the main
+    clause after it (given the sentence's end `s1`). None for a participle with neither."""
     before = masked[s0:cue_at].rstrip()
     if before.endswith(","):
         return clause_subject(masked, s0, s0 + len(before) - 1)
     prep = before.rsplit(None, 1)
     if len(prep) == 2 and prep[1].lower() in PARTICIPLE_PREPOSITIONS:
         return clause_subject(masked, s0, s0 + len(prep[0]))
+    if s1 is not None and (not before or len(prep) == 1 and prep[0].lower() in PARTICIPLE_PREPOSITIONS | {"in"}):
+        return _main_subject_after(masked, cue_at, s1)
+    return None
+
+
+def _main_subject_after(masked: str, at: int, s1: int) -> Mention | None:
+    """The subject of the first stretch after a comma past `at` that opens with a speaker
+    noun phrase and its finite verb: the main clause after an opening phrase."""
+    lexicon = cue_lexicon()
+    for m in _SEGMENT_RE.finditer(masked, at, s1):
+        words = masked[m.end():s1].split()[:8]
+        for i, w in enumerate(words):
+            if _finite_verb(w, lexicon):
+                if i == 0:
+                    break
+                v = masked.find(" " + w, m.end()) + 1
+                got = left_speaker(masked[m.end():v].rstrip(), m.end())
+                lead = [x for x in words[:i] if not x.endswith("ly") and x not in ("also", "then", "still", "now")]
+                if got is not None and got.kind in _CLAUSE_KINDS and looks_like_speaker(got) \
+                        and len(got.text.split()) >= len(lead) - 1:   # the whole phrase, adverbs aside
+                    return got
+                break
     return None

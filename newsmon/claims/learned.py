@@ -20,6 +20,7 @@ from newsmon.claims.sentences import MASK
 from newsmon.claims.speakers import (
     Mention,
     bare_word,
+    clause_subject,
     is_relative_word,
     left_speaker,
     looks_like_speaker,
@@ -461,6 +462,11 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         mention = _inner_speaker(masked, a, b)
     if mention is None:  # the subject of the sentence
         mention = _subject(masked, sentence_of, ps, a, b, cue)
+        if mention is not None and not _plausible(mention, mid_caps):
+            mention = None
+    if mention is None and cue is not None and cue.end <= a and not according:
+        # "X pulled out the book and defiantly offered …": the subject of the clause the cue is in
+        mention = clause_subject(masked, sent[0], cue.start)
         if mention is not None and not _plausible(mention, mid_caps):
             mention = None
     if mention is None and cue is not None:  # a tagged speaker earlier in the sentence, however far

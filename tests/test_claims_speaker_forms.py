@@ -205,6 +205,9 @@ def test_speaker_is_the_head_not_what_surrounds_it(text, quote, speaker):
     # a quantifier's noun phrase, kept as written
     ("But other members of the committee have urged a delay, saying that the audit is not finished.",
      "the audit is", "other members of the committee"),
+    # a counted group after an opening phrase, as written
+    ("In a letter to the paper last week, three harbour pilots urged the council to wait, arguing that "
+     "the channel is too shallow.", "the channel is", "three harbour pilots"),
 ])
 def test_a_participle_speaks_for_the_clause_it_hangs_off(text, quote, speaker):
     assert speaker_of(text, quote)[0] == speaker

@@ -932,6 +932,8 @@ _SEGMENT_RE = re.compile(r"[,;—–][”\"]?\s+|" + re.escape(MASK) + r"[”\"]
 _CLAUSE_OPENERS = frozenset(("and", "but", "yet", "so", "as", "while", "when", "because", "though", "although",
                              "since", "if"))
 _QUANTIFIERS = _SUBJECT_DETERMINERS - NP_DETERMINERS
+_NUMBER_WORDS = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens",
+                           "hundreds", "thousands"))
 _CLAUSE_KINDS = ("person", "organisation", "pronoun", "org_anaphor", "unnamed", "role")
 
 
@@ -981,6 +983,10 @@ def clause_subject(masked: str, s0: int, at: int) -> Mention | None:
                 m = None
                 if lead and bare_word(lead[0]) in _QUANTIFIERS:   # "Both parents", "other advisers to …"
                     m = _common_subject(lead + [w], s0 + text.find(lead[0], seg_a))
+                elif 2 <= len(lead) <= 4 and (bare_word(lead[0]) in _NUMBER_WORDS or lead[0].isdigit()) \
+                        and lead[-1].isalpha() and lead[-1].islower() and lead[-1].endswith("s"):
+                    # "two Democratic speechwriters [implored]": a counted group, as written
+                    m = Mention(" ".join(lead), kind="unnamed", pos=s0 + text.find(lead[0], seg_a))
                 if m is None or len(m.text.split()) != len(lead):
                     m = left_speaker(left, s0 + at_w)
                 if m is not None and m.kind in _CLAUSE_KINDS and looks_like_speaker(m):

@@ -186,3 +186,91 @@ def test_the_subject_speaks_for_a_participle_cue(text, quote, speaker):
 ])
 def test_speaker_is_the_head_not_what_surrounds_it(text, quote, speaker):
     assert speaker_of(text, quote)[0] == speaker
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # the participle hangs off the clause right before it, not the sentence's first name
+    ("Mayor Peter Kask will sell the harbour this year, Ann Kivi said, adding that repairs would take a year.",
+     "repairs would take", "Ann Kivi"),
+    ("Farmers want the dam removed, and the Valley Anglers Club has gone to court over it, arguing "
+     "that the river needs its floods.", "the river needs", "Valley Anglers Club"),
+    # the first verb of that clause is its main verb: a name in its complement is not the subject
+    ("Marta Ilves welcomed the news that Peter Kask would resign, saying the party needed a fresh start.",
+     "the party needed", "Marta Ilves"),
+    # the subject after an opening phrase of several commas, and after "as"
+    ("Two days later, at a hearing in Tartu, Estonia, Marta Ilves was just as firm, insisting that the "
+     "contract had been broken.", "the contract had", "Marta Ilves"),
+    ("It was a tense evening for the board, as Marta Ilves repeated her objections, saying the figures "
+     "did not add up.", "the figures did", "Marta Ilves"),
+    # a quantifier's noun phrase, kept as written
+    ("But other members of the committee have urged a delay, saying that the audit is not finished.",
+     "the audit is", "other members of the committee"),
+    # a counted group after an opening phrase, as written
+    ("In a letter to the paper last week, three harbour pilots urged the council to wait, arguing that "
+     "the channel is too shallow.", "the channel is", "three harbour pilots"),
+])
+def test_a_participle_speaks_for_the_clause_it_hangs_off(text, quote, speaker):
+    assert speaker_of(text, quote)[0] == speaker
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    # the source after "according to" governs the clause before it, not a name inside that clause
+    ("Mayor Peter Kask is also joining the lawsuit against the ministry, according to one of his senior aides.",
+     "the ministry", "one of his senior aides"),
+    # so does a noun phrase and a speech verb that close the sentence
+    ("The council also wants to stop state policies that hurt small farmers, who are more likely to vote "
+     "Green, the lawsuit says.", "to stop state policies", "the lawsuit"),
+])
+def test_a_closing_attribution_speaks_for_the_clause_before_it(text, quote, speaker):
+    assert speaker_of(text, quote)[0] == speaker
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("Ann Kivi has gone further than Mr. Kask on housing by proposing", "Ann Kivi"),
+    ("Anna Reyes rejected the offer from the port authority while insisting", "Anna Reyes"),
+    ("Mayor Peter Kask will sell the harbour, Ann Kivi said, adding", "Ann Kivi"),
+    # a participle that opens the sentence: the main clause's subject after it, adverbs aside
+    ("After suggesting on Wednesday that he regretted the insults, Mr. Kask only occasionally disagreed with her.",
+     "Mr. Kask"),
+    ("Acknowledging that the plan had flaws, Anna Reyes did suggest that the harbour needed money.", "Anna Reyes"),
+])
+def test_a_participle_after_a_preposition_or_a_comma_has_the_clause_subject(text, subject):
+    from newsmon.claims.speakers import participle_subject
+
+    words = text.split()
+    if words[0].endswith("ing") or words[1].endswith("ing"):   # the participle opens the sentence
+        got = participle_subject(text, 0, text.index(next(w for w in words if w.endswith("ing"))), len(text))
+    else:
+        got = participle_subject(text, 0, text.rindex(" ") + 1)
+    assert got is not None and got.text == subject
+
+
+def test_a_transcript_turn_names_its_speaker_before_the_colon():
+    text = ('Anna Reyes was interviewed by Peter Kask on the morning show.\n\n'
+            '"KASK: But, Mayor Reyes, I have to ask you, because as the Herald wrote, the voters worry about '
+            'the harbour, and about the cost.\n\n'
+            '"REYES: Well, the question really should be why the council and its allies keep inviting '
+            'developers to the harbour at all.')
+    claims = {c["quote"][:12]: c["speaker"] for c in extract_claims(text)}
+    assert claims == {"But, Mayor R": "Peter Kask", "Well, the qu": "Anna Reyes"}
+
+
+
+def test_a_content_ends_before_the_attribution_that_closes_its_sentence():
+    text = "In addition, the council plans to make more detailed budget records available soon, a spokesman " \
+           "announced Monday morning."
+    [claim] = extract_claims(text)
+    assert (claim["quote"], claim["speaker"]) == \
+        ("to make more detailed budget records available soon", "a spokesman")
+
+
+def test_a_full_name_before_an_affiliation_speaks_not_the_affiliation():
+    text = "“The storm is still far away,” wrote Anna Reyes for Harbour Consult. “Nobody should panic.”"
+    assert speaker_of(text, "The storm")[0] == "Anna Reyes"
+
+
+def test_a_possessive_role_is_not_resolved_to_whoever_holds_the_role():
+    text = ("Lawyer Maria Lopez said on Monday that the mayor had done nothing wrong.\n\n"
+            "Peter Kask was arrested on Friday. His lawyer said he would not answer questions.")
+    assert speaker_of(text, "he would not answer")[0] == "his lawyer"
+

@@ -14,6 +14,7 @@ from newsmon.claims.speakers import (
     left_speaker,
     names_no_speaker,
     parse_np,
+    participle_subject,
     right_np_words,
     right_speaker,
 )
@@ -148,7 +149,9 @@ def indirect_claims(text, masked, art, sent, cues, used_cues, sent_speaker, out)
                 cue_starts.append(cue_at)
             continue
         if cue in GERUND_CUES or cue.startswith(("pointing", "warning")) or ends_with_word(left, AND_BUT):
-            mention = local if local is not None else sent_speaker(cue_at)
+            mention = participle_subject(masked, s0, cue_at, s1) if cue in GERUND_CUES else None
+            if mention is None:
+                mention = local if local is not None else sent_speaker(cue_at)
         else:
             lc = left[max(left.rfind("”"), left.rfind('"')) + 1:]
             mention = left_speaker(lc, cue_at)

@@ -20,11 +20,13 @@ from newsmon.claims.sentences import MASK
 from newsmon.claims.speakers import (
     Mention,
     bare_word,
+    clause_subject,
     is_relative_word,
     left_speaker,
     looks_like_speaker,
     names_no_speaker,
     parse_np,
+    participle_subject,
     phrase_speaker,
     right_speaker,
     sentence_subject,
@@ -120,6 +122,73 @@ def _nearest(spans: list[Span], to: Span, max_gap: int) -> Span | None:
     return best[1] if best else None
 
 
+def _speech_cue(cue: str) -> bool:
+    """Does a cue say that something was said ('said', 'told', 'according to'), rather than done?"""
+    return any(w in QUOTE_CUES for w in cue.lower().split()) or cue.lower().startswith("accord")
+
+
+def _trailing_cue(text: str, masked: str, cues: list[Span], sent: tuple[int, int], b: int) -> Span | None:
+    """The attribution that closes a content's sentence after a comma ('…, a federal judge
+    ruled Monday.', '…, according to the party's lawyers.'): it governs the whole clause
+    before it, a verb inside that clause does not. A source that names nobody
+    ('according to figures') is left alone."""
+    after = [c for c in cues if b <= c.start < sent[1]]
+    if not after:
+        return None
+    c = after[0]
+    gap = masked[b:c.start].strip(QUOTE_MARKS + " ")
+    if not gap.startswith(",") or len(gap.split()) > 8 or MASK in gap or ";" in gap:
+        return None
+    tail = masked[c.end:sent[1]].strip(" .!?" + QUOTE_MARKS)
+    if text[c.start:c.end].lower().startswith("accord"):
+        if gap != "," or names_no_speaker(tail):
+            return None
+    elif gap == ",":   # ", said Mr. Barrett, the lawyer for …": inverted, the speaker after the verb
+        if text[c.start:c.end].split()[0].lower() not in QUOTE_CUES or MASK in tail \
+                or not tail[:1].isupper() and bare_word(tail.split()[0] if tail else "") not in ("the", "a", "an"):
+            return None
+    else:   # ", NP verb [adjunct]." closes the sentence: a speech verb after a bare noun phrase
+        np = gap[1:].split()
+        if not np or len(tail.split()) > 5 or any(ch in tail for ch in ",:" + MASK) \
+                or any(bare_word(w) in CLAUSE_LINKS for w in np + tail.split()) \
+                or not (_speech_cue(text[c.start:c.end]) or cue_lexicon().get(bare_word(text[c.start:c.end].split()[-1])) == "hi"):
+            return None
+    return c
+
+
+CLAUSE_LINKS = frozenset(("while", "but", "and", "although", "though", "as", "where", "which", "who", "that", "after",
+                          "when", "because", "since", "if", "before", "until", "so"))
+
+
+def _closing_attribution(masked: str, a: int, b: int) -> tuple[int, Span, Mention] | None:
+    """A content that runs over the attribution closing its sentence ('…, a spokesman
+    announced Monday morning.', '…, according to the Roper Center.'): (where the content
+    ends, that attribution's cue, its speaker)."""
+    tail_at = masked.rfind(", ", a, b)
+    if tail_at < 0 or b - tail_at > 120:
+        return None
+    tail = masked[tail_at + 2:b].rstrip(" .!?")
+    words = tail.split()
+    if not words or MASK in tail or "," in tail:
+        return None
+    if tail.lower().startswith("according to "):
+        source = tail[13:]
+        named = phrase_speaker(source, tail_at + 15) if len(source.split()) <= 8 and not names_no_speaker(source) else None
+        if named is None or named.kind not in ("person", "organisation"):
+            return None
+        return tail_at, Span("C", 0, 0, tail_at + 2, tail_at + 14), named
+    verb = next((i for i, w in enumerate(words) if i and bare_word(w) in QUOTE_CUES), None)
+    if verb is None or len(words) - verb > 4 or any(bare_word(w) in CLAUSE_LINKS or bare_word(w) in FINITE_MARKERS
+                                                    for w in words[:verb]):
+        return None
+    at = masked.find(" " + words[verb], tail_at) + 1
+    m = left_speaker(masked[tail_at + 2:at].rstrip(), at)
+    if m is None or m.kind not in SUBJECT_KINDS + ("unnamed", "role") or not looks_like_speaker(m) \
+            or len(m.text.split()) < verb - 1 or bare_word(m.text) in ("they", "we"):
+        return None   # the whole noun phrase before the verb speaks (a determiner left out), not a plural pronoun
+    return tail_at, Span("C", 0, 0, at, at + len(words[verb])), m
+
+
 def _mention(text: str, masked: str, s: Span, mid_caps, ps: int = -1) -> Mention | None:
     """The speaker a tagged S span names: parsed like the rules' mentions, else as written;
     "who" is the noun phrase before it."""
@@ -168,9 +237,18 @@ def _rules_speaker(masked: str, sentence_of, ps: int, cue: Span) -> Mention | No
     """The rules' speaker for a cue: the noun phrase that ends right before it in its sentence."""
     s0 = max(ps, sentence_of(cue.start)[0])
     ctx = masked[s0:cue.start]
-    if not ctx.strip():
-        return None
-    return left_speaker(ctx, cue.start)
+    got = left_speaker(ctx, cue.start) if ctx.strip() else None
+    if got is None and " " in masked[cue.start:cue.end]:
+        # a tagged cue that took in its subject ("[environmentalists worry] that …"): the noun
+        # phrase before the cue's first verb
+        lexicon = cue_lexicon()
+        at = cue.start
+        for w in masked[cue.start:cue.end].split()[:3]:
+            at = masked.find(w, at)
+            if at > cue.start and lexicon.get(bare_word(w)) in ("hi", "mid") and w[:1].islower():
+                return left_speaker(masked[s0:at], at)
+            at += len(w)
+    return got
 
 
 def _right_speaker(masked: str, sentence_of, cue: Span) -> Mention | None:
@@ -221,6 +299,8 @@ def _subject(masked: str, sentence_of, ps: int, a: int, b: int, cue: Span | None
         return None
     return m
 
+
+TURN_RE = re.compile(r"([A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]+){0,2}):\s+")   # "PENCE: ", "DANA BASH: "
 
 SUBJECT_KINDS = ("person", "organisation", "pronoun", "org_anaphor")
 CUE_GAP, SPEAKER_GAP = 30, 12   # tokens from a content to its cue, and from the cue to its speaker, at most
@@ -317,6 +397,9 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         while a < b and text[a] in ",;: ":
             a += 1
     quoted = text[a] in QUOTE_MARKS
+    turn = TURN_RE.match(text, a + quoted, b)
+    if turn:   # '"PENCE: Well, …': a transcript's turn, its speaker named in capitals before the colon
+        a = turn.end()
     if not quoted and sent[0] <= a < sent[1] < b and len(text[a:sent[1]].split()) >= 3:
         b = sent[1]  # a paraphrase ends with its sentence ("… as “super predators.” All of this is …"),
         # before it runs into the next sentence's claim ("… on background checks. Tester added, “…”")
@@ -331,18 +414,45 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         cues = [c for c in cues if sent[0] <= c.start < sent[1]]
         speakers = [s for s in speakers if sent[0] <= s.start < sent[1]]
     cue = _nearest(cues, q, CUE_GAP)
+    if not quoted and (cue is None or not _speech_cue(text[cue.start:cue.end])):
+        cue = _trailing_cue(text, masked, cues, sent, b) or cue
+    closing = None if quoted else _closing_attribution(masked, a, b)
+    if closing is not None:   # the content ran over the attribution that closes its sentence: it ends before it
+        b = closing[0]
+        if cue is not None and _speech_cue(text[cue.start:cue.end]) and cue.end <= a:
+            closing = None    # "Bloomberg reports that X, according to Y": X is Bloomberg's
+        else:
+            cue = closing[1]
     if cue is None and not quoted and _nearest(speakers, q, 3) is None:
         return None  # a paraphrase needs a cue, or its speaker right by it ("PENCE: …", "Vitter …")
     if cue is not None and not quoted and _not_said(text[a:b], text[cue.start:cue.end]):
         return None
     if cue is not None and cue.end <= a and _attributive(text[sent[0]:cue.start], text[cue.start:cue.end], text[a:b]):
         return None
-    spk = _nearest(speakers, cue or q, SPEAKER_GAP)
-    if cue is not None and text[cue.start:cue.end].lower().startswith("accord") \
+    according = cue is not None and text[cue.start:cue.end].lower().startswith("accord")
+    # "according to" names its source after it, never before ("The top 1 percent …, according to X")
+    spk = _nearest([s for s in speakers if s.start >= cue.end] if according else speakers, cue or q, SPEAKER_GAP)
+    if according and 0 <= a - cue.end < 3:
+        return None   # the words right after "according to" are its source, not what was said
+    if according \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
         return None  # "according to figures / a report": no speaker (the rules' convention)
-    mention = _mention(text, masked, spk, mid_caps, ps) if spk else None
-    if mention is None and cue is not None:  # the rules' noun phrase before the cue
+    mention = closing[2] if closing is not None else None
+    if mention is not None:
+        pass
+    elif turn:
+        name = " ".join(w.capitalize() for w in turn.group(1).split())
+        mention = Mention(name, name=name, kind="person", pos=turn.start())
+    elif cue is not None and cue.end <= a and not according and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
+        mention = participle_subject(masked, sent[0], cue.start, sent[1])   # "…, saying …", "… by mentioning …"
+    if mention is None and spk:
+        mention = _mention(text, masked, spk, mid_caps, ps)
+    if mention is None and according:   # "…, according to the Tax Foundation, more than …": the source after it
+        source = masked[cue.end:sentence_of(cue.start)[1]].split(",")[0].strip(" .")
+        named = phrase_speaker(source, cue.end) if len(source.split()) <= 8 else None
+        mention = named if named is not None and named.kind in ("person", "organisation") \
+            else _right_speaker(masked, sentence_of, cue)
+    if mention is None and cue is not None and not according:  # the rules' noun phrase before the cue
         ruled = _rules_speaker(masked, sentence_of, ps, cue)
         if ruled is not None and ruled.kind in SUBJECT_KINDS + ("unnamed", "role") and _plausible(ruled, mid_caps):
             mention = ruled
@@ -352,6 +462,11 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         mention = _inner_speaker(masked, a, b)
     if mention is None:  # the subject of the sentence
         mention = _subject(masked, sentence_of, ps, a, b, cue)
+        if mention is not None and not _plausible(mention, mid_caps):
+            mention = None
+    if mention is None and cue is not None and cue.end <= a and not according:
+        # "X pulled out the book and defiantly offered …": the subject of the clause the cue is in
+        mention = clause_subject(masked, sent[0], cue.start)
         if mention is not None and not _plausible(mention, mid_caps):
             mention = None
     if mention is None and cue is not None:  # a tagged speaker earlier in the sentence, however far

@@ -518,7 +518,9 @@ def resolve_mention(art: SpeakerRegistry, m: Mention | None, pos: int) -> tuple[
     if m.kind == "role":
         if m.role and m.role.lower() in PLACE_SPEAKERS:
             return m.role, None, "organisation"
-        person = art.find_by_role(m.role, pos)
+        # "his lawyer", "her spokesman": a role relative to someone, not who holds it in the article
+        relative = bare_word(m.text.split()[0]) in POSSESSIVE_DETERMINERS
+        person = None if relative else art.find_by_role(m.role, pos)
         if person:
             art.note_person(person.name, pos)
             return person.name, person.roles[0] if person.roles else m.role, "person"
@@ -614,7 +616,7 @@ def left_speaker(ctx: str, pos: int) -> Mention | None:
     share = SHARE_SPEAKER_RE.search(ctx) if "%" in ctx or "cent" in ctx else None
     if share:
         return Mention(share.group(1), kind="unnamed", pos=pos)
-    member = _member_of(ctx, pos) if " of " in ctx else None
+    member = _member_of(ctx, pos) if " of " in ctx or " for " in ctx else None
     if member:
         return member
     m = POSSESSIVE_ORG_RE.search(ctx) if ("’s" in ctx or "'s" in ctx) else None
@@ -632,8 +634,8 @@ def _member_of(ctx: str, pos: int) -> Mention | None:
     """'Brenda Hollis of the Save St. Mary’s campaign [said]': the named person speaks,
     not the body she belongs to (a role before 'of' is left to parse_np: 'the head of
     the union', 'Secretary of State John Kerry')."""
-    i = ctx.rfind(" of ")
-    body = ctx[i + 4:].split()
+    i = max(ctx.rfind(" of "), ctx.rfind(" for "))   # "Cameron Easley for Morning Consult" too
+    body = ctx[i + 4:].split() if ctx[i:i + 4] == " of " else ctx[i + 5:].split()
     if not body or len(body) > 8 or not all(is_np_word(w) or bare_word(w) in NAME_CONNECTORS for w in body):
         return None
     person = parse_np(_left_np_words(ctx[:i]), pos)
@@ -877,6 +879,12 @@ def _plain_phrase(words: list[str], pos: int) -> Mention | None:
     if fo and _is_cap(fo.group(2).split()[0]) and bare_word(fo.group(1).split()[-1]) in ROLE_HEADS:
         # "a spokesperson for Harbour Water": the organisation speaks through them
         return Mention(text, name=re.sub(r"[’']s$", "", fo.group(2)), role=fo.group(1), kind="organisation", pos=pos)
+    cut = max(text.find(" for "), text.find(" of "))
+    if cut > 0:   # "Cameron Easley for Morning Consult": a full name before an affiliation speaks
+        left = parse_np(text[:cut].split(), pos)
+        if left and left.kind == "person" and left.name and len(left.name.split()) > 1:
+            left.text = text
+            return left
     m = parse_np(words, pos)
     if m and m.kind in ("person", "organisation"):
         return m
@@ -914,3 +922,115 @@ def looks_like_speaker(m: Mention | None) -> bool:
     if words[-1].lower().strip(".,") in _TIME_WORDS:
         return False
     return not (len(words) == 1 and words[0].endswith(("ly", "wise")))
+
+
+_FINITE_AUX = frozenset(("is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "may",
+                         "might", "must", "should", "did", "does", "do"))
+# where a clause may end: a comma, semicolon or dash, or a quote closed before a capital
+# ('… as “Medicare for all,” Clinton seized …': the quote's comma is masked)
+_SEGMENT_RE = re.compile(r"[,;—–][”\"]?\s+|" + re.escape(MASK) + r"[”\"]\s+(?=[A-Z])|\s+[—–-]{1,2}\s+")
+_CLAUSE_OPENERS = frozenset(("and", "but", "yet", "so", "as", "while", "when", "because", "though", "although",
+                             "since", "if"))
+_QUANTIFIERS = _SUBJECT_DETERMINERS - NP_DETERMINERS
+_NUMBER_WORDS = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens",
+                           "hundreds", "thousands"))
+_CLAUSE_KINDS = ("person", "organisation", "pronoun", "org_anaphor", "unnamed", "role")
+
+
+def _finite_verb(w: str, lexicon: dict) -> bool:
+    """Can a word be the finite verb of a clause: an auxiliary (negated too), a past
+    tense, or a cue verb ('says', 'warn')?"""
+    b = bare_word(w)
+    if not b.isalpha():
+        if b.endswith(("n't", "n’t")):
+            return True
+        return False
+    if not w[:1].islower():
+        return False
+    return b in _FINITE_AUX or b in _IRREGULAR_PAST or (len(b) > 4 and b.endswith("ed")) \
+        or lexicon.get(b) in ("hi", "mid") and not b.endswith(("ing", "ion", "ions"))
+
+
+def clause_subject(masked: str, s0: int, at: int) -> Mention | None:
+    """The subject of the clause that a participle at `at` ("…, saying …") hangs off:
+    the nearest comma-delimited stretch before it that holds a finite verb with a
+    speaker noun phrase before it, the first such verb of that stretch (the main verb,
+    not one of its complement: "Trump welcomed the news that Kasich would quit, saying"
+    -> Trump; "…, as Mrs. Clinton echoed the criticism, saying" -> Mrs. Clinton; "…, a
+    Chinese official said, adding" -> the official). Stretches that are themselves a
+    participle or a relative clause hang off the same subject and are passed over."""
+    text = masked[s0:at]
+    if MASK in text[-3:]:
+        return None
+    bounds = [0] + [m.end() for m in _SEGMENT_RE.finditer(text)]
+    lexicon = cue_lexicon()
+    for k in range(len(bounds) - 1, -1, -1):
+        seg_a = bounds[k]
+        seg_b = bounds[k + 1] if k + 1 < len(bounds) else len(text)
+        seg = text[seg_a:seg_b]
+        words = seg.split()
+        if not words or bare_word(words[0]) in ("who", "which", "whom", "whose") \
+                or (bare_word(words[0]).endswith("ing") and len(words) > 1):
+            continue
+        at_w = seg_a
+        for i, w in enumerate(words):
+            at_w = text.find(w, at_w)
+            if _finite_verb(w, lexicon):
+                left = text[:at_w].rstrip()
+                if not left or left.endswith(("”", '"', MASK)):
+                    break   # an inverted attribution ("“…,” said X, adding"): left to the quote's speaker
+                lead = words[1:i] if bare_word(words[0]) in _CLAUSE_OPENERS else words[:i]
+                m = None
+                if lead and bare_word(lead[0]) in _QUANTIFIERS:   # "Both parents", "other advisers to …"
+                    m = _common_subject(lead + [w], s0 + text.find(lead[0], seg_a))
+                elif 2 <= len(lead) <= 4 and (bare_word(lead[0]) in _NUMBER_WORDS or lead[0].isdigit()) \
+                        and lead[-1].isalpha() and lead[-1].islower() and lead[-1].endswith("s"):
+                    # "two Democratic speechwriters [implored]": a counted group, as written
+                    m = Mention(" ".join(lead), kind="unnamed", pos=s0 + text.find(lead[0], seg_a))
+                if m is None or len(m.text.split()) != len(lead):
+                    m = left_speaker(left, s0 + at_w)
+                if m is not None and m.kind in _CLAUSE_KINDS and looks_like_speaker(m):
+                    return m
+                break   # the stretch's first verb has no speaker for a subject: look further left
+            at_w += len(w)
+    return None
+
+
+PARTICIPLE_PREPOSITIONS = frozenset(("by", "while", "after", "before", "without", "when", "besides", "through"))
+
+
+def participle_subject(masked: str, s0: int, cue_at: int, s1: int | None = None) -> Mention | None:
+    """The speaker of a participle cue at `cue_at` that follows a comma or a preposition
+    ("…, saying …", "… by mentioning …", "… while insisting …"): the subject of the
+    clause before it (clause_subject); for one that opens the sentence ("Claiming …,
+    Trump told Fox …", "After suggesting …, Mr. Rubio …"), the subject of the main
+    clause after it (given the sentence's end `s1`). None for a participle with neither."""
+    before = masked[s0:cue_at].rstrip()
+    if before.endswith(","):
+        return clause_subject(masked, s0, s0 + len(before) - 1)
+    prep = before.rsplit(None, 1)
+    if len(prep) == 2 and prep[1].lower() in PARTICIPLE_PREPOSITIONS:
+        return clause_subject(masked, s0, s0 + len(prep[0]))
+    if s1 is not None and (not before or len(prep) == 1 and prep[0].lower() in PARTICIPLE_PREPOSITIONS | {"in"}):
+        return _main_subject_after(masked, cue_at, s1)
+    return None
+
+
+def _main_subject_after(masked: str, at: int, s1: int) -> Mention | None:
+    """The subject of the first stretch after a comma past `at` that opens with a speaker
+    noun phrase and its finite verb: the main clause after an opening phrase."""
+    lexicon = cue_lexicon()
+    for m in _SEGMENT_RE.finditer(masked, at, s1):
+        words = masked[m.end():s1].split()[:8]
+        for i, w in enumerate(words):
+            if _finite_verb(w, lexicon):
+                if i == 0:
+                    break
+                v = masked.find(" " + w, m.end()) + 1
+                got = left_speaker(masked[m.end():v].rstrip(), m.end())
+                lead = [x for x in words[:i] if not x.endswith("ly") and x not in ("also", "then", "still", "now")]
+                if got is not None and got.kind in _CLAUSE_KINDS and looks_like_speaker(got) \
+                        and len(got.text.split()) >= len(lead) - 1:   # the whole phrase, adverbs aside
+                    return got
+                break
+    return None

@@ -3,14 +3,17 @@
 A linear-chain CRF (python-crfsuite) reads a paragraph's tokens and tags each
 as part of a speaker (S), a reporting cue (C), the content attributed (Q) or
 none (O), with B-/I- prefixes. It is trained on the PolNeAR train split by
-``newsmon/claims/train.py`` and shipped as ``data/attribution.crfsuite`` with
+``newsmon/claims/train.py`` and shipped as ``data/attribution.npz`` (its weights) with
 its cue lexicon ``data/attribution.json`` (word -> how often the word is a cue
 in the training text, as a bucket). Nothing is downloaded; the model is loaded
 once, on first use.
 
 Features are per word type and cached (``_WordFeatures``): a token's features
-are its own list plus its neighbours' lists written from their side, and a few
-flags of where it sits (inside quote marks, after a cue in its sentence). That
+are its own list plus its neighbours' lists (up to three words away) written from
+their side, the lists of the nearest cue word of its sentence on either side and
+of the word right after the left one ("said that", "said the"), and a few flags of
+where it sits (inside quote marks, how far from a cue in its sentence, a "that" or
+a comma between, a cue in another sentence of the paragraph, which sentence). That
 keeps the Python work per token to list concatenation, so tagging a 4 KB
 article costs about a millisecond.
 """

@@ -33,10 +33,14 @@ TRAIN = [
     ("Traffic was light on Monday .", "O O O O O O"),
     ("Critics believe the plan is too costly .", "B-S B-C B-Q I-Q I-Q I-Q I-Q O"),
     ("The company announced record profits .", "O O O O O O"),
+    ("Prices rose . Analysts said , in a note , that demand was strong . It was a surprise , the bank said .",
+     "O O O B-S B-C O O O O O O B-Q I-Q I-Q O B-Q I-Q I-Q I-Q O B-S I-S B-C O"),
 ]
 TEXT = ("Unions said the strike would go ahead, and the council argued that talks had failed.\n\n"
         "“We will not wait,” Ortiz said. Traffic was light on Monday, and critics believe "
-        "the plan is too costly.\n\nThe mayor argued that fares must rise, officials said.")
+        "the plan is too costly.\n\nThe mayor argued that fares must rise, officials said.\n\n"
+        "Prices rose. Analysts said, in a note, that demand was strong. It was a surprise, the bank said, "
+        "and shares fell.")
 
 
 @pytest.fixture(scope="module")

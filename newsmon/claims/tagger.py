@@ -3,14 +3,17 @@
 A linear-chain CRF (python-crfsuite) reads a paragraph's tokens and tags each
 as part of a speaker (S), a reporting cue (C), the content attributed (Q) or
 none (O), with B-/I- prefixes. It is trained on the PolNeAR train split by
-``newsmon/claims/train.py`` and shipped as ``data/attribution.crfsuite`` with
+``newsmon/claims/train.py`` and shipped as ``data/attribution.npz`` (its weights) with
 its cue lexicon ``data/attribution.json`` (word -> how often the word is a cue
 in the training text, as a bucket). Nothing is downloaded; the model is loaded
 once, on first use.
 
 Features are per word type and cached (``_WordFeatures``): a token's features
-are its own list plus its neighbours' lists written from their side, and a few
-flags of where it sits (inside quote marks, after a cue in its sentence). That
+are its own list plus its neighbours' lists (up to three words away) written from
+their side, the lists of the nearest cue word of its sentence on either side and
+of the word right after the left one ("said that", "said the"), and a few flags of
+where it sits (inside quote marks, how far from a cue in its sentence, a "that" or
+a comma between, a cue in another sentence of the paragraph, which sentence). That
 keeps the Python work per token to list concatenation, so tagging a 4 KB
 article costs about a millisecond.
 """
@@ -94,16 +97,36 @@ class _WordFeatures:
             own.append("group")
         near = ["sh=" + shape] + (["cue=" + cue] if cue else [])
         ctx = {off: [f"{off}w={lw}"] + [f"{off}{f}" for f in near] for off in (-1, 1)}
-        ctx2 = {off: [f"{off}w={lw}"] for off in (-2, 2)}
-        return own, ctx[-1], ctx[1], ctx2[-2], ctx2[2], cue == "hi" or cue == "mid"
+        far = {off: [f"{off}w={lw}"] for off in (-3, -2, 2, 3)}
+        # the word as the nearest cue on the token's left in its sentence, as the word right
+        # after that cue ("said that", "said the"), and as the nearest cue on its right
+        anchored = (["Lc=" + lw], ["La=" + lw], ["Rc=" + lw])
+        return (own, ctx[-1], ctx[1], far[-2], far[2], far[-3], far[3], *anchored,
+                cue == "hi" or cue == "mid")
 
 
-def position_flags(words: list[str], is_cue: list[bool]) -> list[tuple[str, ...]]:
+# a word type's features (_WordFeatures._make): the lists of N_TABLES feature places
+# (own, -1, +1, -2, +2, -3, +3, as the nearest left cue, right after it, as the nearest
+# right cue), then whether it is a cue word
+N_TABLES = 10
+IS_CUE = N_TABLES
+
+
+def _bucket(d: int) -> str:
+    return "1" if d == 1 else "3" if d <= 3 else "8" if d <= 8 else "+"
+
+
+def position_flags(words: list[str], is_cue: list[bool]) -> tuple[list[tuple[str, ...]], list[int], list[int]]:
     """Where each token of a paragraph sits: in quote marks ("qo", "qc", "inq"), at a
-    sentence start ("BOS"), and how far the nearest cue word of its sentence is on
-    the left ("cL1", "cL3", "cL8", "cL+") and on the right ("cR…")."""
+    sentence start ("BOS"), in the paragraph's first, second or a later sentence
+    ("S0", "S1", "S2"), how far the nearest cue word of its sentence is on the left
+    ("cL1", "cL3", "cL8", "cL+") and on the right ("cR…"), whether a "that" ("cT") or a
+    comma ("kL") stands between that left cue and the token and a comma between the
+    token and the right cue ("kR"), and whether the nearest cue on either side is in
+    another sentence of the paragraph ("cLp", "cRn"). Also the index of that nearest
+    left and right cue of the sentence (-1: none)."""
     n = len(words)
-    out = []
+    out, lefts, rights = [], [], []
     depth = False
     sent = [0] * n
     s = 0
@@ -112,8 +135,12 @@ def position_flags(words: list[str], is_cue: list[bool]) -> list[tuple[str, ...]
         if w in SENT_END and (i + 1 >= n or words[i + 1][:1].isupper() or words[i + 1] in OPEN_MARKS
                               or words[i + 1] == '"'):
             s += 1
+    next_comma = [n] * n   # the first comma after each token
+    for i in range(n - 2, -1, -1):
+        next_comma[i] = i + 1 if words[i + 1] == "," else next_comma[i + 1]
     cue_at = [i for i in range(n) if is_cue[i]]
     k = 0  # cue_at index: first cue at or after i
+    last_that = last_comma = -1
     for i, w in enumerate(words):
         flags = []
         if w in OPEN_MARKS or (w == '"' and not depth):
@@ -126,25 +153,45 @@ def position_flags(words: list[str], is_cue: list[bool]) -> list[tuple[str, ...]
             flags.append("inq")
         if i == 0 or sent[i - 1] != sent[i]:
             flags.append("BOS")
+        flags.append("S" + str(min(sent[i], 2)))
         while k < len(cue_at) and cue_at[k] < i:
             k += 1
         before = cue_at[k - 1] if k > 0 else -1
         after = cue_at[k] if k < len(cue_at) else -1
-        if before >= 0 and sent[before] == sent[i]:
-            d = i - before
-            flags.append("cL" + ("1" if d == 1 else "3" if d <= 3 else "8" if d <= 8 else "+"))
-        if after >= 0 and sent[after] == sent[i] and after != i:
-            d = after - i
-            flags.append("cR" + ("1" if d == 1 else "3" if d <= 3 else "8" if d <= 8 else "+"))
+        left = right = -1
+        if before >= 0:
+            if sent[before] == sent[i]:
+                left = before
+                flags.append("cL" + _bucket(i - before))
+                if last_that > before:
+                    flags.append("cT")
+                if last_comma > before:
+                    flags.append("kL")
+            else:
+                flags.append("cLp")
+        if after >= 0 and after != i:
+            if sent[after] == sent[i]:
+                right = after
+                flags.append("cR" + _bucket(after - i))
+                if next_comma[i] < after:
+                    flags.append("kR")
+            else:
+                flags.append("cRn")
         out.append(tuple(flags))
-    return out
+        lefts.append(left)
+        rights.append(right)
+        if w.lower() == "that":
+            last_that = i
+        elif w == ",":
+            last_comma = i
+    return out, lefts, rights
 
 
 def features(words: list[str], wf: _WordFeatures) -> list[list[str]]:
     """The CRF's features of each token of one paragraph (as strings: for training)."""
     n = len(words)
     info = [wf(w) for w in words]
-    flags = position_flags(words, [x[5] for x in info])
+    flags, lefts, rights = position_flags(words, [x[IS_CUE] for x in info])
     out = []
     for i in range(n):
         f = ["b"] + info[i][0]
@@ -152,15 +199,23 @@ def features(words: list[str], wf: _WordFeatures) -> list[list[str]]:
             f += info[i - 1][1]
             if i > 1:
                 f += info[i - 2][3]
+                if i > 2:
+                    f += info[i - 3][5]
         else:
             f.append("BOP")
         if i + 1 < n:
             f += info[i + 1][2]
             if i + 2 < n:
                 f += info[i + 2][4]
+                if i + 3 < n:
+                    f += info[i + 3][6]
         else:
             f.append("EOP")
         f += flags[i]
+        if lefts[i] >= 0:
+            f += info[lefts[i]][7] + info[lefts[i] + 1][8]
+        if rights[i] >= 0:
+            f += info[rights[i]][9]
         out.append(f)
     return out
 
@@ -198,6 +253,14 @@ def _flag_tuple(code: int) -> tuple[str, ...]:
         + ((("cR" + _D_FLAGS[right]),) if right else ())
 
 
+_CLAUSE_FLAGS = ("cT", "kL", "kR", "cLp", "cRn")
+
+
+def _clause_tuple(code: int) -> tuple[str, ...]:
+    """The rest of a position_flags tuple from its code (sentence * 32 + the bits of _CLAUSE_FLAGS)."""
+    return ("S" + str(code >> 5),) + tuple(f for k, f in enumerate(_CLAUSE_FLAGS) if code >> k & 1)
+
+
 class AttributionTagger:
     """The shipped CRF, decoded with numpy: its weights summed once per word type, the
     position flags computed for a whole article with array operations, and one
@@ -230,12 +293,14 @@ class AttributionTagger:
         self.bias = self._vec(["b"])
         self.bop, self.eop = self._vec(["BOP"]), self._vec(["EOP"])
         self.flag_table = np.stack([self._vec(_flag_tuple(c)) for c in range(200)])
+        self.clause_table = np.stack([self._vec(_clause_tuple(c)) for c in range(96)])
         self.blank = _blank_table()
         self.type_id: dict[str, int] = {}             # word -> its type, from 1 (0: the empty type between paragraphs)
         self.cue_of = np.zeros(1024, bool)            # is the type a cue word
-        self.mark_of = np.zeros(1024, np.int8)        # 1 opening, 2 closing quote mark, 3 '"', 4 sentence end
+        self.mark_of = np.zeros(1024, np.int8)        # 1 opening, 2 closing quote mark, 3 '"', 4 sentence end,
+        #                                               5 comma, 6 "that"
         self.opens_of = np.zeros(1024, bool)          # may open a sentence: capitalised, or a quote mark
-        self.tables = np.zeros((5, 1024, n_labels), np.float32)  # own, -1, +1, -2, +2 of each word type
+        self.tables = np.zeros((N_TABLES, 1024, n_labels), np.float32)  # each feature place of each word type
 
     def _vec(self, feats):
         rows = [self.index[f] for f in feats if f in self.index]
@@ -243,8 +308,8 @@ class AttributionTagger:
 
     def _add_types(self, new: list[str]) -> None:
         """Give each word of ``new`` (distinct, none known yet) its type: its rows of the
-        five tables summed for all the words at once, a numpy call per feature place
-        rather than five per word (the rows added in the same order as ``_vec``: the
+        N_TABLES tables summed for all the words at once, a numpy call per feature place
+        rather than N_TABLES per word (the rows added in the same order as ``_vec``: the
         same float32 sums)."""
         np = self.np
         first = len(self.type_id) + 1
@@ -257,28 +322,31 @@ class AttributionTagger:
         while size < first + len(new):
             size *= 2
         if size > self.tables.shape[1]:
-            grown = np.zeros((5, size, self.tables.shape[2]), np.float32)
+            grown = np.zeros((N_TABLES, size, self.tables.shape[2]), np.float32)
             grown[:, :self.tables.shape[1]] = self.tables
             self.tables = grown
             for name in ("cue_of", "mark_of", "opens_of"):
                 old = getattr(self, name)
                 setattr(self, name, np.concatenate([old, np.zeros(size - len(old), old.dtype)]))
         get, zero = self.index.get, len(self.W) - 1
-        for k in range(5):
+        for k in range(N_TABLES):
             rows = [[i for i in map(get, info[k]) if i is not None] for info in infos]
             acc = np.zeros((len(new), self.W.shape[1]), np.float32)   # from 0, as numpy's sum: no -0.0
             for j in range(max(map(len, rows))):    # the j-th row of each word (the zero row past its last)
                 acc += self.W[[r[j] if j < len(r) else zero for r in rows]]
             self.tables[k, first:first + len(new)] = acc
         span = slice(first, first + len(new))
-        self.cue_of[span] = [info[5] for info in infos]
+        self.cue_of[span] = [info[IS_CUE] for info in infos]
         self.mark_of[span] = [1 if w in OPEN_MARKS else 2 if w in CLOSE_MARKS else 3 if w == '"'
-                              else 4 if w in SENT_END else 0 for w in new]
+                              else 4 if w in SENT_END else 5 if w == "," else 6 if w.lower() == "that" else 0
+                              for w in new]
         self.opens_of[span] = [w[:1].isupper() or w in OPEN_MARKS or w == '"' for w in new]
 
     def _flag_codes(self, ids, starts, ends, cue):
-        """position_flags of every token, as codes, for paragraphs [starts[k], ends[k]) of the
-        word types ids: the sentence starts as arrays, the quote marks one by one (few)."""
+        """position_flags of every token, as two codes (_flag_tuple's, _clause_tuple's), for
+        paragraphs [starts[k], ends[k]) of the word types ids, and the nearest cue of the
+        token's sentence on its left and its right (where ok_b, ok_a): the sentence starts
+        as arrays, the quote marks one by one (few)."""
         np = self.np
         n = len(ids)
         q = np.zeros(n, np.int64)
@@ -316,7 +384,17 @@ class AttributionTagger:
         buckets = np.array([0, 1, 2, 2, 3, 3, 3, 3, 3])  # distance 1 -> "1", 2-3 -> "3", 4-8 -> "8"
         db = np.where(idx - before <= 8, buckets[np.clip(idx - before, 0, 8)], 4)
         da = np.where(after - idx <= 8, buckets[np.clip(after - idx, 0, 8)], 4)
-        return q * 50 + newsent * 25 + np.where(ok_b, db, 0) * 5 + np.where(ok_a, da, 0), newsent
+        codes = q * 50 + newsent * 25 + np.where(ok_b, db, 0) * 5 + np.where(ok_a, da, 0)
+        # a "that" or a comma between the left cue and the token, a comma before the right cue
+        last_that = np.concatenate(([-1], np.maximum.accumulate(np.where(mark == 6, idx, -1))[:-1]))
+        last_comma = np.concatenate(([-1], np.maximum.accumulate(np.where(mark == 5, idx, -1))[:-1]))
+        next_comma = np.concatenate((np.minimum.accumulate(np.where(mark == 5, idx, n)[::-1])[::-1][1:], [n]))
+        para_b = (before >= 0) & (para_of[np.maximum(before, 0)] == para_of)
+        para_a = (after < n) & (after != idx) & (para_of[np.minimum(after, n - 1)] == para_of)
+        sent_no = np.minimum(sent - sent[starts][para_of], 2)
+        clause = (ok_b & (last_that > before)) + 2 * (ok_b & (last_comma > before)) \
+            + 4 * (ok_a & (next_comma < after)) + 8 * (para_b & ~ok_b) + 16 * (para_a & ~ok_a) + 32 * sent_no
+        return codes, clause, before, after, ok_b, ok_a
 
     def tag_text(self, text: str, paras: list[tuple[int, int]]) -> list[list[Span]]:
         """The S/C/Q spans of each paragraph (character offsets into text)."""
@@ -353,19 +431,25 @@ class AttributionTagger:
             ids = list(map(get, words))
         ids = np.array(ids, np.int64)
         lens = ends - starts
-        # word types end to end, two empty types between paragraphs: neighbours never cross one
-        flat_pos = np.arange(len(words)) + 2 * np.repeat(np.arange(1, len(starts) + 1), lens)
-        flat = np.zeros(len(words) + 2 * len(starts) + 2, np.int64)
+        # word types end to end, three empty types between paragraphs: neighbours never cross one
+        flat_pos = np.arange(len(words)) + 3 * np.repeat(np.arange(1, len(starts) + 1), lens)
+        flat = np.zeros(len(words) + 3 * len(starts) + 3, np.int64)
         flat[flat_pos] = ids
-        own, p1, n1, p2, n2 = self.tables
+        own, p1, n1, p2, n2, p3, n3, left_cue, after_cue, right_cue = self.tables
         e = own[flat]
         e[1:] += p1[flat[:-1]]
         e[2:] += p2[flat[:-2]]
+        e[3:] += p3[flat[:-3]]
         e[:-1] += n1[flat[1:]]
         e[:-2] += n2[flat[2:]]
+        e[:-3] += n3[flat[3:]]
         cue = self.cue_of[ids]
-        codes, newsent = self._flag_codes(ids, starts, ends, cue)
-        e = e[flat_pos] + self.bias + self.flag_table[codes]
+        codes, clause, before, after, ok_b, ok_a = self._flag_codes(ids, starts, ends, cue)
+        e = e[flat_pos] + self.bias + self.flag_table[codes] + self.clause_table[clause]
+        on = np.flatnonzero(ok_b)
+        e[on] += left_cue[ids[before[on]]] + after_cue[ids[before[on] + 1]]
+        on = np.flatnonzero(ok_a)
+        e[on] += right_cue[ids[after[on]]]
         e[starts] += self.bop
         e[ends - 1] += self.eop
         return self._viterbi(e, starts, ends)

@@ -449,6 +449,57 @@ def _stoplist_set(stoplist) -> frozenset:
     return _STOPLIST_SET[1]
 
 
+_FRAME_TAGS = ("article", "div", "main", "section")
+
+
+def _frame_finders(xpaths) -> list:
+    """trafilatura.xpaths.BODY_XPATH (where the main extractor looks for the article's
+    frame, in turn) as Python tests: each of its expressions is called for its first match
+    in document order only (``_extract``), and its re:test() calls back from libxml2 twice
+    for every article, div, main and section element of the page. The patterns are read
+    from the expressions themselves, so they are the ones trafilatura compiled."""
+    tests = [[(attr[1:], re.compile(pattern, re.I if flags == "i" else 0)) for attr, pattern, flags in
+              re.findall(r"re:test\((@\w+), '([^']*)'(?:, '(\w*)')?\)", x.path)] for x in xpaths]
+
+    def first(tree, tags, match) -> list:
+        for el in tree.iterdescendants(*tags):
+            if match(el.get, el):
+                return [el]
+        return []
+
+    def matcher(k, equal):
+        """@a='v' for each (a, v) of ``equal``, or one of the k-th expression's re:test()s"""
+        def match(get, _el):
+            return (any(get(a) == v for a, v in equal)
+                    or any(pattern.search(get(a) or "") for a, pattern in tests[k]))
+        return match
+
+    match_0 = matcher(0, (("class", "post"), ("class", "entry"), ("itemprop", "articleBody"),
+                          ("id", "articleContent")))
+    match_2 = matcher(2, (("role", "article"), ("id", "article"), ("id", "story"), ("class", "postarea"),
+                          ("class", "art-postcontent"), ("class", "text"), ("class", "cell"), ("class", "story")))
+    match_3_re = matcher(3, (("id", "content"), ("class", "content")))
+
+    def match_3(get, el) -> bool:
+        el_id, el_class = get("id") or "", get("class") or ""
+        return (match_3_re(get, el) or "main-content" in el_id.replace("C", "c").replace("M", "m")
+                or "main-content" in el_class.replace("C", "c").replace("M", "m")
+                or "page-content" in el_class.replace("C", "c").replace("P", "p"))
+
+    def starts_main(get, _el) -> bool:
+        return any((get(a) or "").startswith("main") for a in ("class", "id", "role"))
+
+    def body_4(tree) -> list:       # (frame starting "main")[1] | (.//main)[1], in document order
+        for el in tree.iterdescendants("article", "div", "main", "section"):
+            if el.tag == "main" or starts_main(el.get, el):
+                return [el]
+        return []
+
+    return [lambda tree: first(tree, _FRAME_TAGS, match_0), xpaths[1],
+            lambda tree: first(tree, _FRAME_TAGS, match_2), lambda tree: first(tree, _FRAME_TAGS, match_3),
+            body_4]
+
+
 def _outermost(matches: dict) -> list:
     """The elements of ``matches`` with no ancestor in it, in its order. Each element's
     ancestors are looked at once: a walk up stops at one already known to be below a
@@ -501,12 +552,13 @@ if FAST_TRAFILATURA:
     # (and in its wild-text recovery, which prunes the whole page with them when the frame
     # found little text), with the over-pruning guard's search for the outermost matches
     # walked once per element (_prune_unwanted_nodes)
+    _BODY_XPATH = _frame_finders(_tmain.BODY_XPATH)
     _prune_unwanted_sections = _rebound(
         _tmain.prune_unwanted_sections, OVERALL_DISCARD_XPATH=[_discarded_sections, _discarded_hidden],
         prune_unwanted_nodes=_prune_unwanted_nodes)
     _extract_content = _rebound(
         _tmain.extract_content,
-        _extract=_rebound(_tmain._extract, prune_unwanted_sections=_prune_unwanted_sections),
+        _extract=_rebound(_tmain._extract, prune_unwanted_sections=_prune_unwanted_sections, BODY_XPATH=_BODY_XPATH),
         recover_wild_text=_rebound(_tmain.recover_wild_text, prune_unwanted_sections=_prune_unwanted_sections))
 
     # jusText (the fallbacks' and the escalation's candidate): its classify_paragraphs

@@ -141,3 +141,48 @@ def test_jusText_escalation_does_not_bring_the_page_around_a_short_article():
     text = extract_article(html)["text"]
     assert text.count("The harbour board met") == 3
     assert "newsletter" not in text
+
+
+# markup for the Python spellings of trafilatura's XPaths: each case of their tests, and near misses
+CLEANING_CASES = [
+    '<div class="site-footer">Footer</div><div id="footer" class="wrap">Kept: class is written first</div>',
+    '<div class="wrap" id="footer">Kept</div><div id="footer-links" class="x">Gone</div>',
+    '<span class="CookieBanner">Cookies</span><p id="onetrust-banner-sdk">Consent</p><p class="cookies">Kept</p>',
+    '<aside>Side<script>x()</script></aside>tail<svg><text>icon</text></svg><template>t</template>'
+    '<footer>f</footer><fencedframe>ad</fencedframe><style>p{}</style>',
+]
+FRAME_CASES = [
+    '<div class="post">p</div>', '<section itemprop="articleBody">b</section>', '<div id="article-content">c</div>',
+    '<article>a</article>', '<main class="story-content">s</main>', '<div class="FullText">f</div>',
+    '<div id="primary">p</div>', '<div role="article">r</div>', '<div id="Main-Content">m</div>',
+    '<div class="page-Content">c</div>', '<div class="PAGE-content">no</div>', '<section role="main">m</section>',
+    '<div class="mainbar">m</div>', '<main>m</main>', '<span class="post">no</span>',
+]
+
+
+def test_python_spellings_of_trafilaturas_xpaths_find_the_same_elements():
+    """bare._basic_cleaning (BASIC_CLEAN_XPATH), bare._BODY_XPATH (BODY_XPATH, first match)
+    and bare._outermost (the over-pruning guard's outer matches) against trafilatura's own."""
+    from copy import copy
+
+    from trafilatura.baseline import basic_cleaning
+    from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
+
+    cases = CLEANING_CASES + FRAME_CASES + ["".join(FRAME_CASES[::-1]), "".join(FRAME_CASES)]
+    pages = [html for _, html in _pages()] + [f"<html><body><div>{c}</div></body></html>" for c in cases]
+    found = cleaned = 0
+    for html in pages:
+        tree = parse_html(html)
+        if tree is None:
+            continue
+        ours, theirs = bare._basic_cleaning(copy(tree)), basic_cleaning(copy(tree))
+        assert etree.tostring(ours) == etree.tostring(theirs), html[:300]
+        cleaned += len(etree.tostring(ours)) < len(etree.tostring(tree))
+        for finder, expression in zip(bare._BODY_XPATH, BODY_XPATH):
+            first = [el for el in expression(tree) if el is not None][:1]
+            assert finder(tree)[:1] == first, (expression.path, html[:300])
+            found += bool(first)
+        matches = dict.fromkeys(el for expression in OVERALL_DISCARD_XPATH for el in expression(tree))
+        assert bare._outermost(matches) == [el for el in matches
+                                            if not any(a in matches for a in el.iterancestors())], html[:300]
+    assert cleaned >= len(CLEANING_CASES) and found >= len(FRAME_CASES)

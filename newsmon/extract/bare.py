@@ -25,9 +25,12 @@ try:   # the pieces of bare_extraction, to skip the outputs newsmon never reads 
     from lxml.etree import strip_tags as _strip_tags
     from trafilatura import core as _tcore
     from trafilatura import external as _texternal
+    from trafilatura import htmlprocessing as _tproc
     from trafilatura import main_extractor as _tmain
     from trafilatura import metadata as _tmeta
-    from trafilatura.baseline import _BLOCK_ELEMS, _spaced_text, basic_cleaning
+    from trafilatura.baseline import _BLOCK_ELEMS, _spaced_text
+    from trafilatura.baseline import baseline as _tbaseline
+    from trafilatura.settings import _COOKIE_CONSENT_RE
     from trafilatura.settings import Document as _Document
     from trafilatura.settings import Extractor as _Extractor
     from trafilatura.utils import line_processing as _line_processing
@@ -262,10 +265,37 @@ def _text_bounds(raw_tree) -> tuple[int | None, int]:
     return size + _VIDEO_SIZE * iframes, page_text
 
 
+# trafilatura.settings.BASIC_CLEAN_XPATH as a Python test (its cookie-banner re:test() calls
+# back from libxml2 twice for every element of the page): these tags, a <div> whose first
+# written of class and id holds "footer", and a class or id naming a cookie banner
+_BASIC_CLEAN_TAGS = frozenset(("aside", "fencedframe", "footer", "script", "style", "svg", "template"))
+_COOKIE_BANNER = re.compile(_COOKIE_CONSENT_RE, re.I) if FAST_TRAFILATURA else None
+
+
+def _basic_cleaning(tree):
+    """``trafilatura.baseline.basic_cleaning(tree)``: BASIC_CLEAN_XPATH's matches, found
+    before any is deleted, deleted in document order (tails kept)."""
+    found = []
+    for el in tree.iterdescendants(_etree.Element):
+        if el.tag in _BASIC_CLEAN_TAGS:
+            found.append(el)
+            continue
+        get = el.get
+        el_class, el_id = get("class"), get("id")
+        if el_class is None and el_id is None:
+            continue
+        if (el.tag == "div" and "footer" in _first_of(el, "class", "id", el_class, el_id)
+                or _COOKIE_BANNER.search(el_class or "") or _COOKIE_BANNER.search(el_id or "")):
+            found.append(el)
+    for el in found:
+        _delete_element(el)
+    return tree
+
+
 def _html2txt_in_place(raw_tree) -> str:
     """``html2txt(raw_tree)`` without its copy: ``raw_tree`` is spoiled."""
     body = raw_tree.find(".//body")
-    return _spaced_text(basic_cleaning(raw_tree if body is None else body))
+    return _spaced_text(_basic_cleaning(raw_tree if body is None else body))
 
 
 def _readability_may_win(bound: int | None, body, len_text: int, options) -> bool:
@@ -419,6 +449,90 @@ def _stoplist_set(stoplist) -> frozenset:
     return _STOPLIST_SET[1]
 
 
+_FRAME_TAGS = ("article", "div", "main", "section")
+
+
+def _frame_finders(xpaths) -> list:
+    """trafilatura.xpaths.BODY_XPATH (where the main extractor looks for the article's
+    frame, in turn) as Python tests: each of its expressions is called for its first match
+    in document order only (``_extract``), and its re:test() calls back from libxml2 twice
+    for every article, div, main and section element of the page. The patterns are read
+    from the expressions themselves, so they are the ones trafilatura compiled."""
+    tests = [[(attr[1:], re.compile(pattern, re.I if flags == "i" else 0)) for attr, pattern, flags in
+              re.findall(r"re:test\((@\w+), '([^']*)'(?:, '(\w*)')?\)", x.path)] for x in xpaths]
+
+    def first(tree, tags, match) -> list:
+        for el in tree.iterdescendants(*tags):
+            if match(el.get, el):
+                return [el]
+        return []
+
+    def matcher(k, equal):
+        """@a='v' for each (a, v) of ``equal``, or one of the k-th expression's re:test()s"""
+        def match(get, _el):
+            return (any(get(a) == v for a, v in equal)
+                    or any(pattern.search(get(a) or "") for a, pattern in tests[k]))
+        return match
+
+    match_0 = matcher(0, (("class", "post"), ("class", "entry"), ("itemprop", "articleBody"),
+                          ("id", "articleContent")))
+    match_2 = matcher(2, (("role", "article"), ("id", "article"), ("id", "story"), ("class", "postarea"),
+                          ("class", "art-postcontent"), ("class", "text"), ("class", "cell"), ("class", "story")))
+    match_3_re = matcher(3, (("id", "content"), ("class", "content")))
+
+    def match_3(get, el) -> bool:
+        el_id, el_class = get("id") or "", get("class") or ""
+        return (match_3_re(get, el) or "main-content" in el_id.replace("C", "c").replace("M", "m")
+                or "main-content" in el_class.replace("C", "c").replace("M", "m")
+                or "page-content" in el_class.replace("C", "c").replace("P", "p"))
+
+    def starts_main(get, _el) -> bool:
+        return any((get(a) or "").startswith("main") for a in ("class", "id", "role"))
+
+    def body_4(tree) -> list:       # (frame starting "main")[1] | (.//main)[1], in document order
+        for el in tree.iterdescendants("article", "div", "main", "section"):
+            if el.tag == "main" or starts_main(el.get, el):
+                return [el]
+        return []
+
+    return [lambda tree: first(tree, _FRAME_TAGS, match_0), xpaths[1],
+            lambda tree: first(tree, _FRAME_TAGS, match_2), lambda tree: first(tree, _FRAME_TAGS, match_3),
+            body_4]
+
+
+def _outermost(matches: dict) -> list:
+    """The elements of ``matches`` with no ancestor in it, in its order. Each element's
+    ancestors are looked at once: a walk up stops at one already known to be below a
+    match or below none (trafilatura walks every match up to the root)."""
+    clear, covered, out = set(), set(), []      # ancestors below no match / below one
+    for el in matches:
+        path, anc = [], el.getparent()
+        while anc is not None and anc not in clear:
+            if anc in matches or anc in covered:
+                covered.update(path)
+                break
+            path.append(anc)
+            anc = anc.getparent()
+        else:
+            clear.update(path)
+            out.append(el)
+    return out
+
+
+def _prune_unwanted_nodes(tree, nodelist, with_backup: bool = False):
+    """trafilatura.htmlprocessing.prune_unwanted_nodes, its over-pruning guard's
+    outermost matches found by ``_outermost``."""
+    if not with_backup:
+        return _tproc.prune_unwanted_nodes(tree, nodelist)
+    matches = dict.fromkeys(elem for expression in nodelist for elem in expression(tree))
+    outer = _outermost(matches)
+    old_len = len(tree.text_content())
+    if old_len - sum(len(elem.text_content()) for elem in outer) > old_len / 7:
+        for elem in outer:
+            _delete_element(elem)
+    return tree
+
+
 def _rebound(function, **names):
     """``function`` with some of its module's globals replaced, for newsmon's calls
     only: trafilatura's own module is left as it is."""
@@ -435,18 +549,29 @@ if FAST_TRAFILATURA:
     # trafilatura.main_extractor.extract_content, whose main pass prunes each candidate
     # frame with OVERALL_DISCARD_XPATH, here tested in Python: its re:test() calls back
     # from libxml2 into Python for every element, four times slower (0.3 ms a page)
-    _extract_content = _rebound(_tmain.extract_content, _extract=_rebound(
-        _tmain._extract, prune_unwanted_sections=_rebound(
-            _tmain.prune_unwanted_sections, OVERALL_DISCARD_XPATH=[_discarded_sections, _discarded_hidden])))
+    # (and in its wild-text recovery, which prunes the whole page with them when the frame
+    # found little text), with the over-pruning guard's search for the outermost matches
+    # walked once per element (_prune_unwanted_nodes)
+    _BODY_XPATH = _frame_finders(_tmain.BODY_XPATH)
+    _prune_unwanted_sections = _rebound(
+        _tmain.prune_unwanted_sections, OVERALL_DISCARD_XPATH=[_discarded_sections, _discarded_hidden],
+        prune_unwanted_nodes=_prune_unwanted_nodes)
+    _extract_content = _rebound(
+        _tmain.extract_content,
+        _extract=_rebound(_tmain._extract, prune_unwanted_sections=_prune_unwanted_sections, BODY_XPATH=_BODY_XPATH),
+        recover_wild_text=_rebound(_tmain.recover_wild_text, prune_unwanted_sections=_prune_unwanted_sections))
 
     # jusText (the fallbacks' and the escalation's candidate): its classify_paragraphs
     # lower-cases the stop list into a set on every call, for trafilatura's list of all
     # languages 15 ms a call; here once, kept while trafilatura passes the same list
     _try_justext = _rebound(_texternal.try_justext, jt_stoplist_init=_all_stoplists,
                             classify_paragraphs=_rebound(_classify_paragraphs, define_stoplist=_stoplist_set))
-    _justext_rescue = _rebound(_texternal.justext_rescue, try_justext=_try_justext)
+    _justext_rescue = _rebound(_texternal.justext_rescue, try_justext=_try_justext, basic_cleaning=_basic_cleaning)
+    # the rescue on the uncleaned page, its cleaning as above
+    _baseline = _rebound(_tbaseline, basic_cleaning=_basic_cleaning)
+    # the recall escalation's retry: the same main extractor and jusText as above
     _recall_retry = _rebound(_tcore._recall_retry, _extract_and_compare=_rebound(
-        _tcore._extract_and_compare, compare_extraction=_rebound(
+        _tcore._extract_and_compare, extract_content=_extract_content, compare_extraction=_rebound(
             _texternal.compare_extraction, justext_rescue=_justext_rescue)))
     # compare_extraction taking the cleaned tree as a function, called only for jusText
     _lazy_compare_extraction = _rebound(_texternal.compare_extraction, justext_rescue=(
@@ -496,7 +621,7 @@ def _trafilatura_sequence(tree, options, url: str | None):
     body, text = _compare_extraction(cleaned_tree_backup, raw_tree, body, text, options, readability_bound)
     # 3. rescue: baseline on the uncleaned tree, if it adds text
     if len(text) < options.min_extracted_size:
-        b_body, b_text, b_len = core.baseline(raw_tree())
+        b_body, b_text, b_len = _baseline(raw_tree())
         if b_len > len(text):
             body, text = b_body, b_text
     # 4. recall escalation: a short text covering little of the page (the page's text measured

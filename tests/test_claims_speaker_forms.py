@@ -216,7 +216,7 @@ def test_a_participle_speaks_for_the_clause_it_hangs_off(text, quote, speaker):
 @pytest.mark.parametrize("text, quote, speaker", [
     # the source after "according to" governs the clause before it, not a name inside that clause
     ("Mayor Peter Kask is also joining the lawsuit against the ministry, according to one of his senior aides.",
-     "the ministry", "one of his senior aides"),
+     "Mayor Peter Kask is also joining", "one of his senior aides"),
     # so does a noun phrase and a speech verb that close the sentence
     ("The council also wants to stop state policies that hurt small farmers, who are more likely to vote "
      "Green, the lawsuit says.", "to stop state policies", "the lawsuit"),

@@ -140,20 +140,27 @@ def _trailing_cue(text: str, masked: str, cues: list[Span], sent: tuple[int, int
     if not gap.startswith(",") or len(gap.split()) > 8 or MASK in gap or ";" in gap:
         return None
     tail = masked[c.end:sent[1]].strip(" .!?" + QUOTE_MARKS)
-    if text[c.start:c.end].lower().startswith("accord"):
+    said = text[c.start:c.end]
+    if said.lower().startswith("accord"):
         if gap != "," or names_no_speaker(tail):
             return None
     elif gap == ",":   # ", said Mr. Barrett, the lawyer for …": inverted, the speaker after the verb
-        if text[c.start:c.end].split()[0].lower() not in QUOTE_CUES or MASK in tail \
+        if said.split()[0].lower() not in QUOTE_CUES or MASK in tail \
                 or not tail[:1].isupper() and bare_word(tail.split()[0] if tail else "") not in ("the", "a", "an"):
             return None
     else:   # ", NP verb [adjunct]." closes the sentence: a speech verb after a bare noun phrase
         np = gap[1:].split()
         if not np or len(tail.split()) > 5 or any(ch in tail for ch in ",:" + MASK) \
                 or any(bare_word(w) in CLAUSE_LINKS for w in np + tail.split()) \
-                or not (_speech_cue(text[c.start:c.end]) or cue_lexicon().get(bare_word(text[c.start:c.end].split()[-1])) == "hi"):
+                or not (_speech_cue(said) or cue_lexicon().get(bare_word(said.split()[-1])) == "hi"):
             return None
     return c
+
+
+def _named_source(source: str, pos: int) -> Mention | None:
+    """The person or organisation a source after "according to" names (eight words at most)."""
+    named = phrase_speaker(source, pos) if len(source.split()) <= 8 else None
+    return named if named is not None and named.kind in ("person", "organisation") else None
 
 
 CLAUSE_LINKS = frozenset(("while", "but", "and", "although", "though", "as", "where", "which", "who", "that", "after",
@@ -173,8 +180,8 @@ def _closing_attribution(masked: str, a: int, b: int) -> tuple[int, Span, Mentio
         return None
     if tail.lower().startswith("according to "):
         source = tail[13:]
-        named = phrase_speaker(source, tail_at + 15) if len(source.split()) <= 8 and not names_no_speaker(source) else None
-        if named is None or named.kind not in ("person", "organisation"):
+        named = None if names_no_speaker(source) else _named_source(source, tail_at + 15)
+        if named is None:
             return None
         return tail_at, Span("C", 0, 0, tail_at + 2, tail_at + 14), named
     verb = next((i for i, w in enumerate(words) if i and bare_word(w) in QUOTE_CUES), None)
@@ -437,9 +444,9 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if according \
             and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
         return None  # "according to figures / a report": no speaker (the rules' convention)
-    mention = closing[2] if closing is not None else None
-    if mention is not None:
-        pass
+    mention = None
+    if closing is not None:
+        mention = closing[2]
     elif turn:
         name = " ".join(w.capitalize() for w in turn.group(1).split())
         mention = Mention(name, name=name, kind="person", pos=turn.start())
@@ -449,9 +456,7 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         mention = _mention(text, masked, spk, mid_caps, ps)
     if mention is None and according:   # "…, according to the Tax Foundation, more than …": the source after it
         source = masked[cue.end:sentence_of(cue.start)[1]].split(",")[0].strip(" .")
-        named = phrase_speaker(source, cue.end) if len(source.split()) <= 8 else None
-        mention = named if named is not None and named.kind in ("person", "organisation") \
-            else _right_speaker(masked, sentence_of, cue)
+        mention = _named_source(source, cue.end) or _right_speaker(masked, sentence_of, cue)
     if mention is None and cue is not None and not according:  # the rules' noun phrase before the cue
         ruled = _rules_speaker(masked, sentence_of, ps, cue)
         if ruled is not None and ruled.kind in SUBJECT_KINDS + ("unnamed", "role") and _plausible(ruled, mid_caps):

@@ -942,9 +942,7 @@ def _finite_verb(w: str, lexicon: dict) -> bool:
     tense, or a cue verb ('says', 'warn')?"""
     b = bare_word(w)
     if not b.isalpha():
-        if b.endswith(("n't", "n’t")):
-            return True
-        return False
+        return b.endswith(("n't", "n’t"))
     if not w[:1].islower():
         return False
     return b in _FINITE_AUX or b in _IRREGULAR_PAST or (len(b) > 4 and b.endswith("ed")) \

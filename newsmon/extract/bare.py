@@ -486,18 +486,12 @@ def _frame_finders(xpaths) -> list:
                 or "main-content" in el_class.replace("C", "c").replace("M", "m")
                 or "page-content" in el_class.replace("C", "c").replace("P", "p"))
 
-    def starts_main(get, _el) -> bool:
-        return any((get(a) or "").startswith("main") for a in ("class", "id", "role"))
-
-    def body_4(tree) -> list:       # (frame starting "main")[1] | (.//main)[1], in document order
-        for el in tree.iterdescendants("article", "div", "main", "section"):
-            if el.tag == "main" or starts_main(el.get, el):
-                return [el]
-        return []
+    def match_4(get, el) -> bool:   # (frame starting "main")[1] | (.//main)[1], in document order
+        return el.tag == "main" or any((get(a) or "").startswith("main") for a in ("class", "id", "role"))
 
     return [lambda tree: first(tree, _FRAME_TAGS, match_0), xpaths[1],
             lambda tree: first(tree, _FRAME_TAGS, match_2), lambda tree: first(tree, _FRAME_TAGS, match_3),
-            body_4]
+            lambda tree: first(tree, _FRAME_TAGS, match_4)]
 
 
 def _outermost(matches: dict) -> list:

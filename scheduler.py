@@ -1,6 +1,6 @@
 """The daemon behind `newsmon run` (and `newsmon run --once`, for cron).
 
-APScheduler 3 (BlockingScheduler) with one job per enabled source, built
+APScheduler 3 (BackgroundScheduler) with one job per enabled source, built
 from its ``schedule``; each job runs one crawl in its own subprocess
 (newsmon.runner), bounded in time. The crawl checks the source's health
 itself when it ends (newsmon.health.after_run, which also posts alert changes
@@ -13,7 +13,10 @@ to the optional webhook); the daemon logs what changed.
 - On start, every source that is due (never crawled, or overdue by its
   schedule and its last run in the DB) is crawled right away.
 - SIGTERM / SIGINT: no new crawls; running ones get ``grace_period`` to finish,
-  then are stopped (SIGINT, then SIGKILL) and recorded as interrupted.
+  then are stopped (SIGINT, then SIGKILL) and recorded as interrupted. The
+  signal handlers only set a flag that the main thread polls: a handler that
+  took a lock (the scheduler's, an Event's) could deadlock the thread it
+  interrupted.
 - SIGHUP, or a change of the config file's mtime: the config is reloaded and
   jobs are added, removed or rescheduled; a broken edit is logged and the old
   config kept.
@@ -33,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor as JobThreadPool
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -154,28 +157,30 @@ class Daemon:
         self.log_file = log_file
         self.config = load_config(self.config_path)
         self.stopping = threading.Event()
+        self._stop_signal: int | None = None
         self.active: dict[str, CrawlProcess] = {}
         self._active_lock = threading.Lock()
         self._config_mtime = self._mtime()
         self._reload_requested = False
-        self.scheduler: BlockingScheduler | None = None
+        self.scheduler: BackgroundScheduler | None = None
         self.results: list[CrawlResult] = []
 
     # -- one crawl -------------------------------------------------------------
     def crawl(self, source_id: str) -> CrawlResult | None:
         """Crawl one source now (blocking), bounded by crawl_timeout; then check health."""
-        if self.stopping.is_set():
-            return None
         source = self.config.sources.get(source_id)
         if source is None or not source.enabled:
             return None
         timeout = option_seconds(self.config, "crawl_timeout")
-        log.info("crawl of %s starting", source_id)
         crawl_cls = CrawlProcess
         if os.environ.get("REDIS_URL"):  # distributed mode: the cluster crawls it (README "Scale out")
             from newsmon.cluster.crawl import DistributedCrawl as crawl_cls
-        process = crawl_cls(source, self.config_path, self.db_path, log_file=self.log_file)
+        # checked and registered under the lock: stop_active never misses a crawl that starts
         with self._active_lock:
+            if self.stopping.is_set():
+                return None
+            log.info("crawl of %s starting", source_id)
+            process = crawl_cls(source, self.config_path, self.db_path, log_file=self.log_file)
             self.active[source_id] = process
         try:
             while process.running():
@@ -310,18 +315,10 @@ class Daemon:
                      "rescheduled" if source.id in old_enabled else "added", source.schedule)
 
     def _on_stop_signal(self, signum, frame) -> None:
-        if self.stopping.is_set():
-            return
-        log.info("%s received: no new crawls; running ones get the grace period",
-                 signal.Signals(signum).name)
-        self.stopping.set()
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self._stop_signal = signum
 
     def _on_hup(self, signum, frame) -> None:
-        self._reload_requested = True
-        if self.scheduler is not None:
-            self.scheduler.wakeup()
+        self._reload_requested = True  # _watch_config acts on it within CONFIG_WATCH_SECONDS
 
     def run_forever(self) -> None:
         """The daemon: blocks until SIGTERM/SIGINT, then shuts down cleanly."""
@@ -334,7 +331,7 @@ class Daemon:
         if orphans:
             log.warning("marked %d runs left 'running' by a previous scheduler as interrupted", orphans)
         workers = int(self.config.options.get("max_concurrent_crawls", DEFAULTS["max_concurrent_crawls"]))
-        self.scheduler = BlockingScheduler(
+        self.scheduler = BackgroundScheduler(
             executors={"default": JobThreadPool(max(1, workers))}, timezone=UTC)
         self._schedule_all()
         self.scheduler.add_job(self._watch_config, IntervalTrigger(seconds=CONFIG_WATCH_SECONDS),
@@ -346,7 +343,13 @@ class Daemon:
         signal.signal(signal.SIGHUP, self._on_hup)
         log.info("newsmon scheduler running (pid %d, %d crawls at once); SIGTERM to stop",
                  os.getpid(), workers)
-        self.scheduler.start()  # blocks until a stop signal shuts it down
+        self.scheduler.start()
+        while self._stop_signal is None:
+            time.sleep(POLL_SECONDS)
+        log.info("%s received: no new crawls; running ones get the grace period",
+                 signal.Signals(self._stop_signal).name)
+        self.stopping.set()
+        self.scheduler.shutdown(wait=False)
         self.stop_active(option_seconds(self.config, "grace_period"))
         # wait for the job threads to record their runs
         deadline = time.monotonic() + 60

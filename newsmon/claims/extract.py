@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from newsmon.claims.direct import (
@@ -18,7 +19,7 @@ from newsmon.claims.direct import (
     verb_attribution,
 )
 from newsmon.claims.indirect import indirect_claims, sentence_cues
-from newsmon.claims.learned import learned_claims
+from newsmon.claims.learned import learned_claims, speech_cue
 from newsmon.claims.records import JOIN, Resolved, make_claim, trim_span
 from newsmon.claims.sentences import (
     BULLET_PREFIX_RE,
@@ -153,6 +154,7 @@ def extract_claims(text: str) -> list[dict]:
 
     mentions = [(c["char_start"], c["speaker_mention"]) for c in claims if c["speaker_mention"]]
     claims += learned_claims(text, original, masked, paras, art, taken, sentence_of, mentions)
+    claims = [c for c in claims if not _label_only(c)]
     claims.sort(key=lambda c: c["char_start"])
     orgs = {c["speaker"] for c in claims if c["speaker_type"] == "organisation"}
     for c in claims:  # "Harbour Water said …" and later "a spokesperson for Harbour Water": one organisation
@@ -165,6 +167,20 @@ def extract_claims(text: str) -> list[dict]:
             if at >= 0:
                 c["sentence"] = original[at:at + len(c["sentence"])]
     return claims
+
+
+LABEL_WORDS = 2
+
+
+def _label_only(claim: dict) -> bool:
+    """A quoted word or two tied by a verb that is no speech ('called him a “loser”',
+    'dismissed it as “absurd”'): a label the speaker gave, not a statement. On the
+    PolNeAR train split 28 % of these were claims, against 86 % of longer quotes."""
+    return claim["kind"] == "direct" and len(WORD_RE.findall(claim["quote"])) <= LABEL_WORDS \
+        and not (claim["cue"] and speech_cue(claim["cue"]))
+
+
+WORD_RE = re.compile(r"[^\W_]+")
 
 
 def _named_work(masked: str, opening: int, quote: str) -> bool:

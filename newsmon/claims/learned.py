@@ -122,7 +122,7 @@ def _nearest(spans: list[Span], to: Span, max_gap: int) -> Span | None:
     return best[1] if best else None
 
 
-def _speech_cue(cue: str) -> bool:
+def speech_cue(cue: str) -> bool:
     """Does a cue say that something was said ('said', 'told', 'according to'), rather than done?"""
     return any(w in QUOTE_CUES for w in cue.lower().split()) or cue.lower().startswith("accord")
 
@@ -152,7 +152,7 @@ def _trailing_cue(text: str, masked: str, cues: list[Span], sent: tuple[int, int
         np = gap[1:].split()
         if not np or len(tail.split()) > 5 or any(ch in tail for ch in ",:" + MASK) \
                 or any(bare_word(w) in CLAUSE_LINKS for w in np + tail.split()) \
-                or not (_speech_cue(said) or cue_lexicon().get(bare_word(said.split()[-1])) == "hi"):
+                or not (speech_cue(said) or cue_lexicon().get(bare_word(said.split()[-1])) == "hi"):
             return None
     return c
 
@@ -256,6 +256,20 @@ def _rules_speaker(masked: str, sentence_of, ps: int, cue: Span) -> Mention | No
                 return left_speaker(masked[s0:at], at)
             at += len(w)
     return got
+
+
+def _cue_subject(masked: str, cue: Span) -> Mention | None:
+    """The words a tagged cue took in before its verb, as written, when they are one or
+    two common words ("[environmentalists worry] that …", "[all agreed] that …")."""
+    lexicon = cue_lexicon()
+    words = masked[cue.start:cue.end].split()
+    for k, w in enumerate(words[1:3], 1):
+        if lexicon.get(bare_word(w)) in ("hi", "mid") and w[:1].islower():
+            lead = words[:k]
+            if all(x.isalpha() and x.islower() for x in lead):
+                return Mention(" ".join(lead), kind="unnamed", pos=cue.start)
+            return None
+    return None
 
 
 def _right_speaker(masked: str, sentence_of, cue: Span) -> Mention | None:
@@ -421,12 +435,12 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         cues = [c for c in cues if sent[0] <= c.start < sent[1]]
         speakers = [s for s in speakers if sent[0] <= s.start < sent[1]]
     cue = _nearest(cues, q, CUE_GAP)
-    if not quoted and (cue is None or not _speech_cue(text[cue.start:cue.end])):
+    if not quoted and (cue is None or not speech_cue(text[cue.start:cue.end])):
         cue = _trailing_cue(text, masked, cues, sent, b) or cue
     closing = None if quoted else _closing_attribution(masked, a, b)
     if closing is not None:   # the content ran over the attribution that closes its sentence: it ends before it
         b = closing[0]
-        if cue is not None and _speech_cue(text[cue.start:cue.end]) and cue.end <= a:
+        if cue is not None and speech_cue(text[cue.start:cue.end]) and cue.end <= a:
             closing = None    # "Bloomberg reports that X, according to Y": X is Bloomberg's
         else:
             cue = closing[1]
@@ -479,6 +493,8 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
         before = [s for s in speakers if s0 <= s.start and s.end <= min(cue.start, a)]
         if before:
             mention = _mention(text, masked, before[0], mid_caps, ps)
+    if mention is None and cue is not None:
+        mention = _cue_subject(masked, cue)
     inner = text[a:b].strip(QUOTE_MARKS + " ")
     direct = quoted and text[b - 1] in QUOTE_MARKS and inner.count("“") == 0
     while b > a and text[b - 1] in ".,;: \n\t":

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from newsmon.claims.vocabulary import ABBREVIATIONS
+from newsmon.claims.vocabulary import ABBREVIATIONS, MONTHS_ALSO_NAMES
 
 QUOTE_CHAR_RE = re.compile(r'[“”"]')
 WORD_RE = re.compile(r"\S+")
@@ -181,6 +181,8 @@ def _is_abbrev(text: str, dot: int) -> bool:
     word = text[j:dot].lower().lstrip("(“\"")
     if word in ABBREVIATIONS:
         return True
+    if word in MONTHS_ALSO_NAMES:   # "since Jan. 1, 2015": a date, where "Jan." could end a sentence
+        return text[dot + 1:dot + 3].strip()[:1].isdigit()
     if len(word) == 1 and word.isalpha():
         return True
     return bool(INITIALS_RE.fullmatch(word))

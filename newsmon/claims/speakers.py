@@ -688,6 +688,11 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
         rest = body.split(None, 1)[1]   # "But other advisers …"
         offset += len(body) - len(rest)
         body, words = rest, rest.split(None, 8)
+    if len(words) > 3 and bare_word(words[0]) in ("last", "this", "next") and bare_word(words[1]) in _TIME_WORDS \
+            and _is_cap(words[2]):
+        rest = body.split(None, 2)[2]   # "Last week Stumpf …": a time opening the sentence without a comma
+        offset += len(body) - len(rest)
+        body, words = rest, rest.split(None, 8)
     opens = bool(words) and _opens_phrase(words)
     first = bare_word(words[0]) if words else ""
     if words and ((first in _CAP_STOP_NOT_DET and first not in _SUBJECT_DETERMINERS)

@@ -192,6 +192,7 @@ CAP_STOP = {
     "toward", "towards", "upon", "across", "behind", "beside", "near", "outside", "inside", "via",
     "feb", "apr", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # not "Jan", "Jun", "Mar": also names
 }
+MONTHS_ALSO_NAMES = {"jan", "jun", "mar"}   # abbreviations only before a day: "Jan. 1"
 # Titles and role words that say a person's gender (he/she resolve only to a match).
 GENDERED_WORDS = {
     **dict.fromkeys(("mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess", "duchess",
@@ -210,6 +211,7 @@ ABBREVIATIONS = {
     "rev", "jr", "sr", "no", "inc", "corp", "co", "ltd", "vs", "mt", "ft", "capt", "cmdr",
     "feb", "apr", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # not "Jan", "Jun", "Mar": also names
 }
+MONTHS_ALSO_NAMES = {"jan", "jun", "mar"}   # abbreviations only before a day: "Jan. 1"
 # Subjects that may open an indirect clause without "that".
 CLAUSE_START_BLOCK = {
     "in", "at", "on", "to", "for", "with", "from", "by", "during", "after", "before", "as",

@@ -9,10 +9,10 @@ from newsmon.claims.speakers import (
     NP_DETERMINERS,
     Mention,
     bare_word,
+    document_source,
     is_np_word,
     left_speaker,
     looks_like_speaker,
-    names_no_speaker,
     parse_np,
     phrase_speaker,
     right_np_words,
@@ -56,9 +56,8 @@ def after_attribution(masked: str, close: int, sent_end: int):
         rest = head[m.end():].lstrip()
         src = FROM_SOURCE_RE.match(rest)
         skip = src.end() if src else 0
-        if names_no_speaker(rest[skip:]):
-            return None
-        mention = parse_np(right_np_words(rest[skip:]), base + m.end() + skip)
+        mention = document_source(rest[skip:], base + m.end() + skip) \
+            or parse_np(right_np_words(rest[skip:]), base + m.end() + skip)
         if not mention:
             return None
         return mention, cue, base + m.start()

@@ -9,10 +9,10 @@ from newsmon.claims.sentences import BULLET_RE, MASK, ends_with_closed_quote, en
 from newsmon.claims.speakers import (
     appositive_role,
     bare_word,
+    document_source,
     is_appositive,
     is_np_word,
     left_speaker,
-    names_no_speaker,
     parse_np,
     participle_subject,
     right_np_words,
@@ -262,9 +262,9 @@ def _according_to(text, masked, art, sent, out) -> None:
         src = FROM_SOURCE_RE.match(src_text)
         skip = src.end() if src else 0
         words = right_np_words(src_text[skip:])
-        if not words or names_no_speaker(src_text[skip:]) or MASK in " ".join(words):
+        if not words or MASK in " ".join(words):
             continue
-        mention = right_speaker(src_text[skip:], m.end() + skip)
+        mention = document_source(src_text[skip:], m.end() + skip) or right_speaker(src_text[skip:], m.end() + skip)
         if mention is None:
             continue
         if not lead:  # "According to X, clause."

@@ -21,10 +21,10 @@ from newsmon.claims.speakers import (
     Mention,
     bare_word,
     clause_subject,
+    document_source,
     is_relative_word,
     left_speaker,
     looks_like_speaker,
-    names_no_speaker,
     parse_np,
     participle_subject,
     phrase_speaker,
@@ -142,7 +142,7 @@ def _trailing_cue(text: str, masked: str, cues: list[Span], sent: tuple[int, int
     tail = masked[c.end:sent[1]].strip(" .!?" + QUOTE_MARKS)
     said = text[c.start:c.end]
     if said.lower().startswith("accord"):
-        if gap != "," or names_no_speaker(tail):
+        if gap != ",":
             return None
     elif gap == ",":   # ", said Mr. Barrett, the lawyer for …": inverted, the speaker after the verb
         if said.split()[0].lower() not in QUOTE_CUES or MASK in tail \
@@ -180,7 +180,7 @@ def _closing_attribution(masked: str, a: int, b: int) -> tuple[int, Span, Mentio
         return None
     if tail.lower().startswith("according to "):
         source = tail[13:]
-        named = None if names_no_speaker(source) else _named_source(source, tail_at + 15)
+        named = document_source(source, tail_at + 15) or _named_source(source, tail_at + 15)
         if named is None:
             return None
         return tail_at, Span("C", 0, 0, tail_at + 2, tail_at + 14), named
@@ -455,16 +455,17 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     spk = _nearest([s for s in speakers if s.start >= cue.end] if according else speakers, cue or q, SPEAKER_GAP)
     if according and 0 <= a - cue.end < 3:
         return None   # the words right after "according to" are its source, not what was said
-    if according \
-            and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
-        return None  # "according to figures / a report": no speaker (the rules' convention)
     mention = None
-    if closing is not None:
+    if according:   # "according to figures / a report": the document
+        at = spk.start if spk else cue.end
+        mention = document_source(masked[at:spk.end if spk else sentence_of(at)[1]], at)
+    if mention is None and closing is not None:
         mention = closing[2]
-    elif turn:
+    elif mention is None and turn:
         name = " ".join(w.capitalize() for w in turn.group(1).split())
         mention = Mention(name, name=name, kind="person", pos=turn.start())
-    elif cue is not None and cue.end <= a and not according and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
+    elif mention is None and cue is not None and cue.end <= a and not according \
+            and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
         mention = participle_subject(masked, sent[0], cue.start, sent[1])   # "…, saying …", "… by mentioning …"
     if mention is None and spk:
         mention = _mention(text, masked, spk, mid_caps, ps)

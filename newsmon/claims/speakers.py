@@ -806,6 +806,20 @@ def names_no_speaker(src: str) -> bool:
     return any(bare_word(w) in NOT_SPEAKER_HEADS for w in phrase.split())
 
 
+def document_source(src: str, pos: int) -> Mention | None:
+    """The document a source names ('according to [figures] published on Friday', '[a
+    Quinnipiac poll] released Tuesday'), as written: what it says is a claim, the
+    document its speaker, followed in no other article. None when the source is no document."""
+    if not names_no_speaker(src):
+        return None
+    stripped = src.strip()
+    m = SOURCE_PHRASE_RE.match(stripped)
+    phrase = (m.group() if m else stripped).strip()
+    if not phrase or len(phrase.split()) > 8:
+        return None
+    return Mention(phrase, kind="unnamed", pos=pos + src.find(phrase[:1]))
+
+
 _NOT_NP_START = frozenset(("for", "in", "on", "at", "to", "from", "with", "by", "and", "but", "or", "as", "of",
                            "after", "before", "while", "when", "because", "onto", "into", "about", "than",
                            "if", "that", "which", "who", "it", "this", "there", "then", "so"))

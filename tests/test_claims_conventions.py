@@ -46,3 +46,8 @@ def test_a_programme_title_after_of_is_no_quote():
     text = ("On this weekend’s broadcast of “Fox Report Sunday,” Senator Ada Lund said her party "
             "would win the state.")
     assert "Fox Report Sunday" not in quotes(text)
+
+
+def test_a_point_of_view_is_no_source():
+    text = "This legal barrier, according to the Russian perspective, makes any agreement impossible."
+    assert not [c for c in extract_claims(text) if (c["speaker_mention"] or "").endswith("perspective")]

@@ -13,6 +13,7 @@ from newsmon.claims.speakers import (
     is_np_word,
     left_speaker,
     looks_like_speaker,
+    names_no_speaker,
     parse_np,
     phrase_speaker,
     right_np_words,
@@ -56,6 +57,8 @@ def after_attribution(masked: str, close: int, sent_end: int):
         rest = head[m.end():].lstrip()
         src = FROM_SOURCE_RE.match(rest)
         skip = src.end() if src else 0
+        if names_no_speaker(rest[skip:]):
+            return None
         mention = document_source(rest[skip:], base + m.end() + skip) \
             or parse_np(right_np_words(rest[skip:]), base + m.end() + skip)
         if not mention:

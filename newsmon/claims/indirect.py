@@ -13,6 +13,7 @@ from newsmon.claims.speakers import (
     is_appositive,
     is_np_word,
     left_speaker,
+    names_no_speaker,
     parse_np,
     participle_subject,
     right_np_words,
@@ -262,7 +263,7 @@ def _according_to(text, masked, art, sent, out) -> None:
         src = FROM_SOURCE_RE.match(src_text)
         skip = src.end() if src else 0
         words = right_np_words(src_text[skip:])
-        if not words or MASK in " ".join(words):
+        if not words or names_no_speaker(src_text[skip:]) or MASK in " ".join(words):
             continue
         mention = document_source(src_text[skip:], m.end() + skip) or right_speaker(src_text[skip:], m.end() + skip)
         if mention is None:

@@ -25,6 +25,7 @@ from newsmon.claims.speakers import (
     is_relative_word,
     left_speaker,
     looks_like_speaker,
+    names_no_speaker,
     parse_np,
     participle_subject,
     phrase_speaker,
@@ -142,7 +143,7 @@ def _trailing_cue(text: str, masked: str, cues: list[Span], sent: tuple[int, int
     tail = masked[c.end:sent[1]].strip(" .!?" + QUOTE_MARKS)
     said = text[c.start:c.end]
     if said.lower().startswith("accord"):
-        if gap != ",":
+        if gap != "," or names_no_speaker(tail):
             return None
     elif gap == ",":   # ", said Mr. Barrett, the lawyer for …": inverted, the speaker after the verb
         if said.split()[0].lower() not in QUOTE_CUES or MASK in tail \
@@ -180,7 +181,8 @@ def _closing_attribution(masked: str, a: int, b: int) -> tuple[int, Span, Mentio
         return None
     if tail.lower().startswith("according to "):
         source = tail[13:]
-        named = document_source(source, tail_at + 15) or _named_source(source, tail_at + 15)
+        named = None if names_no_speaker(source) \
+            else document_source(source, tail_at + 15) or _named_source(source, tail_at + 15)
         if named is None:
             return None
         return tail_at, Span("C", 0, 0, tail_at + 2, tail_at + 14), named
@@ -455,6 +457,8 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     spk = _nearest([s for s in speakers if s.start >= cue.end] if according else speakers, cue or q, SPEAKER_GAP)
     if according and 0 <= a - cue.end < 3:
         return None   # the words right after "according to" are its source, not what was said
+    if according and names_no_speaker(text[spk.start:spk.end] if spk else text[cue.end:cue.end + 80]):
+        return None  # "according to the Russian perspective": nobody's
     mention = None
     if according:   # "according to figures / a report": the document
         at = spk.start if spk else cue.end

@@ -41,12 +41,13 @@ from newsmon.claims.vocabulary import (
     UNNAMED_HEADS,
 )
 
-NOT_SPEAKER_HEADS = {  # "according to figures/a report" names no speaker
+DOCUMENT_HEADS = {  # "according to figures/a report": the document is the source
     "figures", "data", "report", "reports", "survey", "study", "studies", "estimates",
-    "estimate", "analysis", "documents", "document", "records", "perspective", "view",
+    "estimate", "analysis", "documents", "document", "records",
     "polls", "poll", "statistics", "research", "reporting", "calculations", "tally",
     "census", "filings", "filing", "list", "map", "footage", "images", "rules", "law",
 }
+NOT_SOURCE_HEADS = {"perspective", "view"}   # "according to the Russian perspective": nobody
 
 
 def _may_left_trim(last_two: list[str]) -> bool:
@@ -799,23 +800,24 @@ def right_speaker(ctx: str, pos: int) -> Mention | None:
     return mention
 
 
+def _source_phrase(src: str) -> str:
+    """The noun phrase a source after "according to" opens with."""
+    stripped = src.strip()
+    m = SOURCE_PHRASE_RE.match(stripped)
+    return (m.group() if m else stripped).strip()
+
+
 def names_no_speaker(src: str) -> bool:
-    """'according to figures / the company's annual report / the Russian perspective'."""
-    m = SOURCE_PHRASE_RE.match(src.strip())
-    phrase = m.group() if m else src
-    return any(bare_word(w) in NOT_SPEAKER_HEADS for w in phrase.split())
+    """'according to the Russian perspective': a point of view, nobody's claim."""
+    return any(bare_word(w) in NOT_SOURCE_HEADS for w in _source_phrase(src).split())
 
 
 def document_source(src: str, pos: int) -> Mention | None:
     """The document a source names ('according to [figures] published on Friday', '[a
     Quinnipiac poll] released Tuesday'), as written: what it says is a claim, the
     document its speaker, followed in no other article. None when the source is no document."""
-    if not names_no_speaker(src):
-        return None
-    stripped = src.strip()
-    m = SOURCE_PHRASE_RE.match(stripped)
-    phrase = (m.group() if m else stripped).strip()
-    if not phrase or len(phrase.split()) > 8:
+    phrase = _source_phrase(src)
+    if not phrase or len(phrase.split()) > 8 or not any(bare_word(w) in DOCUMENT_HEADS for w in phrase.split()):
         return None
     return Mention(phrase, kind="unnamed", pos=pos + src.find(phrase[:1]))
 

@@ -51,3 +51,12 @@ def test_a_programme_title_after_of_is_no_quote():
 def test_a_point_of_view_is_no_source():
     text = "This legal barrier, according to the Russian perspective, makes any agreement impossible."
     assert not [c for c in extract_claims(text) if (c["speaker_mention"] or "").endswith("perspective")]
+
+
+def test_a_tagged_cue_that_took_in_its_subject_names_the_speaker():
+    text = ("The coal company bought the mines last year and promised to reclaim them.\n\n"
+            "Mr. Clarke said the work would start in the spring.\n\n"
+            "Should the company run into financial trouble, environmentalists worry that the cost of "
+            "reclaiming the mines could fall to taxpayers.")
+    got = [c for c in extract_claims(text) if "could fall to taxpayers" in c["quote"]]
+    assert got and got[0]["speaker"] == "environmentalists"

@@ -278,3 +278,17 @@ def test_a_blog_posts_first_paragraph_before_its_read_more_anchor_is_kept():
     text = text_of(page(body, "New device certified"))
     for sentence in first + later:
         assert sentence.strip() in text
+
+
+def test_a_word_after_a_link_in_a_div_is_not_glued_to_it():
+    """dragnet: in a <div> of text, links and <br>s (no <p>) trafilatura trims the text after each
+    link, so "<a>Peugeot Ion</a> were" became "Peugeot Ionwere"; the page reads two words."""
+    body = ("<div class='post-body'><a href='/photos/1'><img src='/a.jpg' alt='car'></a><br />\n<br />\n"
+            "Despite <a href='/deals'>some popular deals</a> available for limited times and "
+            "<a href='/trip'>long-distance adventures</a>, the <a href='/tag/c-zero'>Citroen C-Zero</a> and "
+            "<a href='/tag/ion'>Peugeot Ion</a> were never big sellers. Now, <a href='/mitsubishi'>Mitsubishi</a> "
+            "has decided that it is not worth it to keep selling its own version in Europe.<br />\n<br />\n"
+            + PROSE + "</div>")
+    text = text_of(page(body, "Small electric cars"))
+    for piece in ("some popular deals available", "Citroen C-Zero and", "Peugeot Ion were never", "Mitsubishi has decided"):
+        assert piece in text, text

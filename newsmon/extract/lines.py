@@ -161,6 +161,11 @@ def _inline_segments(el, in_link=False, with_tail=True):
         yield el.tail, in_link
 
 
+def _spaced_word_char(ch: str) -> bool:
+    """A letter or digit of a script that spaces its words (below the CJK blocks)."""
+    return ch.isalnum() and ch < "\u2e80"
+
+
 def _segments_to_lines(segments, kind: str) -> list[Line]:
     """Join inline pieces into lines split at <lb/>, counting link characters."""
     lines, text, linked = [], [], 0
@@ -172,12 +177,18 @@ def _segments_to_lines(segments, kind: str) -> list[Line]:
             ratio = min(1.0, linked / max(1, len(collapsed.strip())))
             lines.append(Line(clean, kind, ratio))
 
+    after_link = False
     for seg in segments:
         if seg is None:
             flush()
-            text, linked = [], 0
+            text, linked, after_link = [], 0, False
             continue
         piece, is_link = seg
+        if after_link and not is_link and text and _spaced_word_char(piece[:1]) and _spaced_word_char(text[-1][-1:]):
+            # trafilatura trims the text after a link in a <div> ("[Peugeot Ion](…)were"): a word
+            # ending the link and one starting its tail were two words
+            text.append(" ")
+        after_link = is_link
         text.append(piece)
         if is_link:
             linked += len(collapse_ws(piece).strip())

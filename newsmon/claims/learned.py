@@ -248,29 +248,33 @@ def _rules_speaker(masked: str, sentence_of, ps: int, cue: Span) -> Mention | No
     ctx = masked[s0:cue.start]
     got = left_speaker(ctx, cue.start) if ctx.strip() else None
     if got is None and " " in masked[cue.start:cue.end]:
-        # a tagged cue that took in its subject ("[environmentalists worry] that …"): the noun
-        # phrase before the cue's first verb
-        lexicon = cue_lexicon()
-        at = cue.start
-        for w in masked[cue.start:cue.end].split()[:3]:
-            at = masked.find(w, at)
-            if at > cue.start and lexicon.get(bare_word(w)) in ("hi", "mid") and w[:1].islower():
-                return left_speaker(masked[s0:at], at)
-            at += len(w)
+        # a tagged cue that took in its subject: the noun phrase before the cue's verb
+        verb = _cue_verb(masked, cue)
+        if verb is not None:
+            return left_speaker(masked[s0:verb], verb)
     return got
+
+
+def _cue_verb(masked: str, cue: Span) -> int | None:
+    """Where the verb of a tagged cue that took in its subject starts ("[environmentalists
+    worry] that …"): a lower-case cue word after its first word, among its first three."""
+    lexicon = cue_lexicon()
+    at = cue.start
+    for w in masked[cue.start:cue.end].split()[:3]:
+        at = masked.find(w, at)
+        if at > cue.start and lexicon.get(bare_word(w)) in ("hi", "mid") and w[:1].islower():
+            return at
+        at += len(w)
+    return None
 
 
 def _cue_subject(masked: str, cue: Span) -> Mention | None:
     """The words a tagged cue took in before its verb, as written, when they are one or
     two common words ("[environmentalists worry] that …", "[all agreed] that …")."""
-    lexicon = cue_lexicon()
-    words = masked[cue.start:cue.end].split()
-    for k, w in enumerate(words[1:3], 1):
-        if lexicon.get(bare_word(w)) in ("hi", "mid") and w[:1].islower():
-            lead = words[:k]
-            if all(x.isalpha() and x.islower() for x in lead):
-                return Mention(" ".join(lead), kind="unnamed", pos=cue.start)
-            return None
+    verb = _cue_verb(masked, cue)
+    lead = masked[cue.start:verb].split() if verb is not None else []
+    if lead and all(x.isalpha() and x.islower() for x in lead):
+        return Mention(" ".join(lead), kind="unnamed", pos=cue.start)
     return None
 
 
@@ -463,14 +467,15 @@ def _claim(text, masked, art, q: Span, cues, speakers, ps, taken, sentence_of, m
     if according:   # "according to figures / a report": the document
         at = spk.start if spk else cue.end
         mention = document_source(masked[at:spk.end if spk else sentence_of(at)[1]], at)
-    if mention is None and closing is not None:
-        mention = closing[2]
-    elif mention is None and turn:
-        name = " ".join(w.capitalize() for w in turn.group(1).split())
-        mention = Mention(name, name=name, kind="person", pos=turn.start())
-    elif mention is None and cue is not None and cue.end <= a and not according \
-            and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
-        mention = participle_subject(masked, sent[0], cue.start, sent[1])   # "…, saying …", "… by mentioning …"
+    if mention is None:
+        if closing is not None:
+            mention = closing[2]
+        elif turn:
+            name = " ".join(w.capitalize() for w in turn.group(1).split())
+            mention = Mention(name, name=name, kind="person", pos=turn.start())
+        elif cue is not None and cue.end <= a and not according \
+                and masked[cue.start:cue.end].split()[0].lower().endswith("ing"):
+            mention = participle_subject(masked, sent[0], cue.start, sent[1])   # "…, saying …", "… by mentioning …"
     if mention is None and spk:
         mention = _mention(text, masked, spk, mid_caps, ps)
     if mention is None and according:   # "…, according to the Tax Foundation, more than …": the source after it

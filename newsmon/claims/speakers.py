@@ -685,13 +685,14 @@ def sentence_subject(masked: str, start: int) -> tuple[Mention | None, int]:
     # The subject ends at the first word that cannot be in it, almost always among
     # the first few: split only those unless all of them can be.
     words = body.split(None, 8)
+    lead = 0   # words that open the sentence before its subject
     if len(words) > 2 and bare_word(words[0]) in ("but", "and", "yet", "so") and words[1][:1].islower():
-        rest = body.split(None, 1)[1]   # "But other advisers …"
-        offset += len(body) - len(rest)
-        body, words = rest, rest.split(None, 8)
-    if len(words) > 3 and bare_word(words[0]) in ("last", "this", "next") and bare_word(words[1]) in _TIME_WORDS \
-            and _is_cap(words[2]):
-        rest = body.split(None, 2)[2]   # "Last week Stumpf …": a time opening the sentence without a comma
+        lead = 1   # "But other advisers …"
+    if len(words) > lead + 3 and bare_word(words[lead]) in ("last", "this", "next") \
+            and bare_word(words[lead + 1]) in _TIME_WORDS and _is_cap(words[lead + 2]):
+        lead += 2  # "Last week Stumpf …": a time opening the sentence without a comma
+    if lead:
+        rest = body.split(None, lead)[lead]
         offset += len(body) - len(rest)
         body, words = rest, rest.split(None, 8)
     opens = bool(words) and _opens_phrase(words)

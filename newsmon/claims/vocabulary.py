@@ -192,7 +192,6 @@ CAP_STOP = {
     "toward", "towards", "upon", "across", "behind", "beside", "near", "outside", "inside", "via",
     "feb", "apr", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # not "Jan", "Jun", "Mar": also names
 }
-MONTHS_ALSO_NAMES = {"jan", "jun", "mar"}   # abbreviations only before a day: "Jan. 1"
 # Titles and role words that say a person's gender (he/she resolve only to a match).
 GENDERED_WORDS = {
     **dict.fromkeys(("mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess", "duchess",

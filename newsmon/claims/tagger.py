@@ -109,6 +109,8 @@ class _WordFeatures:
 # (own, -1, +1, -2, +2, -3, +3, as the nearest left cue, right after it, as the nearest
 # right cue), then whether it is a cue word
 N_TABLES = 10
+# the features that name a word itself (the rest: its spelling, see AttributionTagger._spelling_key)
+_WORD_FEATURES = frozenset({"w", "-1w", "1w", "-2w", "2w", "-3w", "3w", "Lc", "La", "Rc"})
 IS_CUE = N_TABLES
 
 
@@ -295,6 +297,12 @@ class AttributionTagger:
         self.flag_table = np.stack([self._vec(_flag_tuple(c)) for c in range(200)])
         self.clause_table = np.stack([self._vec(_clause_tuple(c)) for c in range(96)])
         self.blank = _blank_table()
+        # the lower-cased words some feature of the model names ("w=said", "-1w=said", "La=that"...):
+        # any other word's rows depend only on its _spelling_key, so such words share them
+        self.named_words = frozenset(name.split("=", 1)[1] for name in names
+                                     if name.split("=", 1)[0] in _WORD_FEATURES)
+        self.spelling_id: dict[tuple, int] = {}       # _spelling_key -> its column of spelling_tables
+        self.spelling_tables = np.zeros((N_TABLES, 1024, n_labels), np.float32)
         self.type_id: dict[str, int] = {}             # word -> its type, from 1 (0: the empty type between paragraphs)
         self.cue_of = np.zeros(1024, bool)            # is the type a cue word
         self.mark_of = np.zeros(1024, np.int8)        # 1 opening, 2 closing quote mark, 3 '"', 4 sentence end,
@@ -308,39 +316,66 @@ class AttributionTagger:
 
     def _add_types(self, new: list[str]) -> None:
         """Give each word of ``new`` (distinct, none known yet) its type: its rows of the
-        N_TABLES tables summed for all the words at once, a numpy call per feature place
-        rather than N_TABLES per word (the rows added in the same order as ``_vec``: the
-        same float32 sums)."""
-        np = self.np
+        N_TABLES tables (:meth:`_rows_of`). Most words of an article are new to the model
+        and have the rows of their spelling: those are copied, made once per spelling."""
         first = len(self.type_id) + 1
-        # uncached (type_id is the cache): kept, the lists of every word type seen would
-        # be hundreds of thousands of objects for each full garbage collection to walk
-        infos = [self.words._make(w) for w in new]
         for t, w in enumerate(new, first):
             self.type_id[w] = t
-        size = self.tables.shape[1]
-        while size < first + len(new):
-            size *= 2
-        if size > self.tables.shape[1]:
-            grown = np.zeros((N_TABLES, size, self.tables.shape[2]), np.float32)
-            grown[:, :self.tables.shape[1]] = self.tables
-            self.tables = grown
+        if first + len(new) > self.tables.shape[1]:
+            self.tables = _grown(self.tables, first + len(new), axis=1)
             for name in ("cue_of", "mark_of", "opens_of"):
-                old = getattr(self, name)
-                setattr(self, name, np.concatenate([old, np.zeros(size - len(old), old.dtype)]))
-        get, zero = self.index.get, len(self.W) - 1
-        for k in range(N_TABLES):
-            rows = [[i for i in map(get, info[k]) if i is not None] for info in infos]
-            acc = np.zeros((len(new), self.W.shape[1]), np.float32)   # from 0, as numpy's sum: no -0.0
-            for j in range(max(map(len, rows))):    # the j-th row of each word (the zero row past its last)
-                acc += self.W[[r[j] if j < len(r) else zero for r in rows]]
-            self.tables[k, first:first + len(new)] = acc
+                setattr(self, name, _grown(getattr(self, name), first + len(new)))
+        # a word no feature names has the rows of its spelling key, worked out once per key
+        keys = [None if w.lower() in self.named_words else self._spelling_key(w) for w in new]
+        spelled = self.spelling_id
+        if len(spelled) > TYPE_CACHE_SIZE:
+            spelled.clear()
+        fresh = {}
+        for w, k in zip(new, keys):
+            if k is not None and k not in spelled and k not in fresh:
+                fresh[k] = w
+        if fresh:
+            at = len(spelled)
+            if at + len(fresh) > self.spelling_tables.shape[1]:
+                self.spelling_tables = _grown(self.spelling_tables, at + len(fresh), axis=1)
+            self.spelling_tables[:, at:at + len(fresh)] = self._rows_of([self.words._make(w) for w in fresh.values()])
+            spelled.update(zip(fresh, range(at, at + len(fresh))))
+        own = [i for i, k in enumerate(keys) if k is None]
+        if own:
+            self.tables[:, [first + i for i in own]] = self._rows_of([self.words._make(new[i]) for i in own])
+        shared = [i for i, k in enumerate(keys) if k is not None]
+        if shared:
+            self.tables[:, [first + i for i in shared]] = self.spelling_tables[:, [spelled[keys[i]] for i in shared]]
         span = slice(first, first + len(new))
-        self.cue_of[span] = [info[IS_CUE] for info in infos]
+        lexicon = self.words.lexicon
+        self.cue_of[span] = [lexicon.get(w.lower()) in ("hi", "mid") for w in new]
         self.mark_of[span] = [1 if w in OPEN_MARKS else 2 if w in CLOSE_MARKS else 3 if w == '"'
                               else 4 if w in SENT_END else 5 if w == "," else 6 if w.lower() == "that" else 0
                               for w in new]
         self.opens_of[span] = [w[:1].isupper() or w in OPEN_MARKS or w == '"' for w in new]
+
+    def _spelling_key(self, w: str) -> tuple:
+        """What the features of a word no feature names depend on (see _WordFeatures._make):
+        its last three letters, shape, cue bucket and word classes."""
+        lw = w.lower()
+        return (lw[-3:], _shape(w), self.words.lexicon.get(lw), lw in ROLE_WORDS,
+                lw in PRONOUNS or lw in ("i", "we", "you", "who", "which"), lw in UNNAMED_HEADS)
+
+    def _rows_of(self, infos: list[tuple]):
+        """The N_TABLES rows (N_TABLES, len(infos), labels) of words' _make tuples, summed
+        for all the words at once, a numpy call per feature place rather than N_TABLES per
+        word (the rows added in the same order as ``_vec``: the same float32 sums). The
+        tuples are not kept: the lists of every word type seen would be hundreds of
+        thousands of objects for each full garbage collection to walk."""
+        np = self.np
+        get, zero = self.index.get, len(self.W) - 1
+        out = np.zeros((N_TABLES, len(infos), self.W.shape[1]), np.float32)  # from 0, as numpy's sum: no -0.0
+        for k in range(N_TABLES):
+            rows = [[i for i in map(get, info[k]) if i is not None] for info in infos]
+            acc = out[k]
+            for j in range(max(map(len, rows))):    # the j-th row of each word (the zero row past its last)
+                acc += self.W[[r[j] if j < len(r) else zero for r in rows]]
+        return out
 
     def _flag_codes(self, ids, starts, ends, cue):
         """position_flags of every token, as two codes (_flag_tuple's, _clause_tuple's), for
@@ -558,6 +593,19 @@ class AttributionTagger:
         for a, z, p in zip(firsts.tolist(), lasts.tolist(), para.tolist()):
             out[p].append(Span(" SCQ"[kind[a]], a, z + 1, int(tok_start[a]), int(tok_end[z])))
         return out
+
+
+def _grown(array, size: int, axis: int = 0):
+    """``array`` with zeros appended along ``axis``, doubled until it holds ``size``."""
+    import numpy as np
+
+    have = array.shape[axis]
+    new = have
+    while new < size:
+        new *= 2
+    shape = list(array.shape)
+    shape[axis] = new - have
+    return np.concatenate([array, np.zeros(shape, array.dtype)], axis=axis)
 
 
 def _blank_table():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from newsmon.claims import claim_key, extract_claims, speaker_key
 from newsmon.extract import extract_article, line_key, page_drop_reason, parse_html
+from newsmon.extract.bare import preload
 from newsmon.fingerprint import fingerprints
 from newsmon.htmlblob import decompress_html
 
@@ -45,6 +46,32 @@ def analyze_page(html: str, url: str | None = None, site_lines=None,
     claims = extract_claims(article["text"])
     return {"article": article, "drop_reason": None, "claims": claims,
             "fingerprint": page_fingerprint(article["text"], claims)}
+
+
+WARM_URL = "https://news.example.co.uk/2026/01/01/the-pool-is-ready.html"
+WARM_PAGE = (
+    "<html><head><title>The pool is ready | Example News</title></head><body><article>"
+    "<h1>The pool is ready</h1>"
+    "<p>“The pool is ready,” a spokesperson for the city said on Monday, adding that the workers "
+    "had loaded everything they need before the first real page arrived.</p>"
+    "<p>The council voted on Tuesday to keep the outdoor pool open until the end of October, "
+    "after a petition signed by more than four thousand residents asked for a longer season.</p>"
+    "<p>Maria Lopez, who chairs the leisure committee, said the extra weeks would cost about "
+    "forty thousand pounds. “We think it is money well spent,” she told reporters.</p>"
+    "<p>Opponents argued that the budget was already stretched. According to the finance "
+    "office, heating the water in autumn costs twice as much as it does in summer.</p>"
+    "<p>The pool opens at seven each morning and closes at nine in the evening, with lanes "
+    "set aside for swimming clubs on weekday afternoons.</p>"
+    "</article></body></html>")
+
+
+def warm_up() -> dict:
+    """Load what the analysis loads on first use (the claims model, trafilatura's
+    caches, jusText's stop lists, the public-suffix list: ~0.7 s in all) by analysing
+    a small built-in article. A worker does it before its first page, so that no real
+    page pays for it. Returns that analysis."""
+    preload()
+    return analyze_page(WARM_PAGE, WARM_URL)
 
 
 def analyze_stored_page(blob: bytes, url: str | None = None, site_lines=None,

@@ -9,8 +9,9 @@ reprocess`.
 - One worker per core by default (``NEWSMON_WORKERS``); results come back
   through futures, in whatever order pages finish.
 - Workers are spawned (the parent runs a reactor and threads) and pre-warmed:
-  the initializer imports the analysis code and runs it once on a small
-  page, so no real page pays for trafilatura's imports and lazy caches.
+  the initializer runs newsmon.analysis.warm_up (a small built-in article,
+  and the data trafilatura loads on first need), so no real page pays for
+  imports, the claims model or lazy caches.
 - A worker that dies mid-page (segfault, OOM kill, ``os._exit``) is replaced
   and its page is retried once on a fresh worker; a second death makes the
   page fail as ``extract_crashed``. A page over its time limit is not
@@ -49,11 +50,6 @@ DEFAULT_TIMEOUT = 60.0          # seconds one page may take
 DEFAULT_MEMORY_MB = 1024        # address space of one worker
 MAX_TASKS_PER_WORKER = 10_000   # recycle workers: fragmentation and leaks stay bounded
 CRASH_RETRIES = 1               # a page whose worker died is retried this many times
-
-_WARM_PAGE = ("<html><head><title>Warm up | Site</title></head><body><article><h1>Warm up</h1>"
-              + "<p>“The pool is ready,” a spokesperson said on Monday, adding that the workers "
-                "had loaded everything they need before the first real page arrived.</p>" * 8
-              + "</article></body></html>")
 
 
 class AnalysisFailed(Exception):
@@ -101,8 +97,8 @@ def _init_worker(memory_mb: int) -> None:
     """Worker initializer: the address-space limit, then a warm-up analysis."""
     _limit_memory(memory_mb)
     try:
-        from newsmon.analysis import analyze_page
-        analyze_page(_WARM_PAGE, "http://warm.invalid/2026/01/01/warm-up.html")
+        from newsmon.analysis import warm_up
+        warm_up()
     except Exception:
         log.debug("worker warm-up failed", exc_info=True)
     # the modules, models and caches loaded so far live as long as the worker: kept out of

@@ -465,3 +465,31 @@ def test_discard_rules_match_trafilaturas_xpaths():
             assert ours(tree) == expected, page
             matched += len(expected)
     assert matched > 1000
+
+
+FERRY = ("The harbour authority said on Tuesday that the new ferry terminal would open in the spring, "
+         "two years later than planned, after a dispute over the cost of dredging the channel. Engineers "
+         "found more silt than the survey had shown, and the contractor asked for another four million. ")
+COLLAPSED = ("This paragraph is collapsed behind a menu and no reader ever sees it on the page, so it is "
+             "not part of the story that the harbour authority published about the ferry terminal delay. ")
+
+
+def test_hidden_text_does_not_win_trafilatura_a_fallback():
+    # trafilatura's main extractor skips the hidden paragraph, but its readability fallback
+    # reads the page as it is: the hidden text made that twice as long, and it won
+    html = ("<!DOCTYPE html><html><head><title>Ferry terminal delayed</title></head><body>"
+            f"<h1>Ferry terminal delayed</h1><p>{FERRY * 2}</p><h2>Costs</h2>"
+            f"<p style=\"display: none;\">{COLLAPSED * 5}</p></body></html>")
+    text = extract_article(html, "https://news.example.com/2026/01/05/ferry.html")["text"]
+    assert "collapsed behind a menu" not in text
+    assert FERRY.strip() in text
+
+
+def test_an_article_saved_with_a_dialog_open_is_kept():
+    # the page was saved while a dialog hid the rest of it (aria-hidden on the whole wrapper)
+    html = ("<!DOCTYPE html><html><head><title>Ferry terminal delayed</title></head><body>"
+            "<div class=\"wrapper\" aria-hidden=\"true\"><h1>Ferry terminal delayed</h1>"
+            + "".join(f"<p>{FERRY.replace('Tuesday', day)}</p>" for day in ("Monday", "Tuesday", "Friday"))
+            + "</div><div role=\"dialog\"><p>Subscribe to our newsletter</p></div></body></html>")
+    text = extract_article(html, "https://news.example.com/2026/01/05/ferry.html")["text"]
+    assert all(FERRY.replace("Tuesday", day).strip() in text for day in ("Monday", "Tuesday", "Friday"))

@@ -580,12 +580,23 @@ if FAST_TRAFILATURA:
         lambda cleaned_tree, options: _justext_rescue(cleaned_tree(), options)))
 
 
+HIDDEN_SHARE_MAX = 0.8     # _pruned_copy: hidden elements holding more of the page's text stay
+
+
 def _pruned_copy(tree, is_forum: bool, prune: bool = True):
     """A copy of the page as trafilatura_sequence prunes it: the raw tree of its stages.
-    ``prune=False``: the page is known to hold nothing the pruning deletes."""
+    ``prune=False``: the page is known to hold nothing the pruning deletes. Unlike
+    trafilatura, the fallbacks' tree loses the hidden elements its main extractor
+    discards too (``_discarded_hidden``: a video player's dialogs, collapsed menus), unless
+    they hold most of the page's text (a page saved with a dialog open hides it all).
+    On the dev sets that raised 13 pages and lowered none."""
     page = _copy(tree)
     if prune:
         _prune_raw_tree(page, is_forum)
+    hidden = _outermost(dict.fromkeys(_discarded_hidden(page)))
+    if hidden and sum(map(_text_size, hidden)) <= HIDDEN_SHARE_MAX * _text_size(page):
+        for el in hidden:
+            _delete_element(el)
     return page
 
 

@@ -9,7 +9,10 @@ with --pages on the real pages of an article-extraction-benchmark folder
 127.0.0.1, prints:
 
   (a) raw ``trafilatura.extract(html, include_comments=False)`` over the same
-      HTML, in one process: pages/s (the extractor alone, one core);
+      HTML, in one process: pages/s (the extractor alone, one core), measured
+      before (b), between (b) and (c) and after (c): each ratio below divides by
+      the mean of the two measurements around its run (on this shared machine a
+      core's speed drifts by a third within minutes);
   (b) ``newsmon crawl`` end to end into a fresh database: pages/s
       (process start included), and (b)/(a);
   (c) ``newsmon reprocess`` of that database: pages/s, and (c)/(a);
@@ -130,10 +133,22 @@ def main() -> None:
     print(f"site: {n} article pages, {min(sizes) // 1024}-{max(sizes) // 1024} KB "
           f"(mean {sum(sizes) / n / 1024:.0f} KB, {sum(sizes) / 2**20:.0f} MB in all), {kind}")
 
-    raw = raw_ms = None
-    if not args.skip_raw:
-        raw, raw_ms = raw_extract(site.pages, site.real)
-        print(f"(a) raw trafilatura.extract, 1 process: {raw:.1f} pages/s, {raw_ms:.1f} ms CPU a page ({load()})")
+    raws = []      # (pages/s, CPU ms a page) of (a), measured before (b), between (b) and (c), after (c)
+
+    def measure_raw(when: str) -> None:
+        if not args.skip_raw:
+            raws.append(raw_extract(site.pages, site.real))
+            print(f"(a) raw trafilatura.extract, 1 process, {when}: {raws[-1][0]:.1f} pages/s, "
+                  f"{raws[-1][1]:.1f} ms CPU a page ({load()})", flush=True)
+
+    def around(*runs) -> tuple[float | None, float | None]:
+        """(a) as measured right before and after a run: the mean of those two."""
+        got = [raws[i] for i in runs if i < len(raws)]
+        if not got:
+            return None, None
+        return sum(r[0] for r in got) / len(got), sum(r[1] for r in got) / len(got)
+
+    measure_raw("before (b)")
 
     tmp = args.tmp or Path(tempfile.mkdtemp(prefix="newsmon-throughput-"))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -157,6 +172,8 @@ def main() -> None:
         harness_cpu = time.process_time() - harness_cpu
         if proc.returncode != 0:
             raise SystemExit(f"crawl failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
+        measure_raw("between (b) and (c)")
+        raw, raw_ms = around(0, 1)
         counts = db_counts(db_path)
         fetched = site.paths["article"]
         crawl_rate = fetched / seconds
@@ -183,6 +200,8 @@ def main() -> None:
     if proc3.returncode != 0:
         raise SystemExit(f"reprocess failed:\n{proc3.stdout}\n{proc3.stderr[-3000:]}")
     after = db_counts(db_path)
+    measure_raw("after (c)")
+    raw, raw_ms = around(1, 2)
     rate3 = before["pages"] / seconds3
     print(f"(c) newsmon reprocess: {before['pages']} pages in {seconds3:.1f} s = {rate3:.1f} pages/s"
           + (f"   (c)/(a) = {rate3 / raw:.2f}" if raw else ""))

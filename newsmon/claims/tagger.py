@@ -92,20 +92,26 @@ class _WordFeatures:
         own = ["w=" + lw, "s3=" + lw[-3:], "sh=" + shape]
         if cue:
             own.append("cue=" + cue)
-        if lw in ROLE_WORDS:
-            own.append("role")
-        if lw in PRONOUNS or lw in ("i", "we", "you", "who", "which"):
-            own.append("pron")
-        if lw in UNNAMED_HEADS:
-            own.append("group")
+        own += _word_classes(lw)
         near = ["sh=" + shape] + (["cue=" + cue] if cue else [])
         ctx = {off: [f"{off}w={lw}"] + [f"{off}{f}" for f in near] for off in (-1, 1)}
         far = {off: [f"{off}w={lw}"] for off in (-3, -2, 2, 3)}
         # the word as the nearest cue on the token's left in its sentence, as the word right
         # after that cue ("said that", "said the"), and as the nearest cue on its right
         anchored = (["Lc=" + lw], ["La=" + lw], ["Rc=" + lw])
-        return (own, ctx[-1], ctx[1], far[-2], far[2], far[-3], far[3], *anchored,
-                cue == "hi" or cue == "mid")
+        return (own, ctx[-1], ctx[1], far[-2], far[2], far[-3], far[3], *anchored, _strong_cue(cue))
+
+
+def _word_classes(lw: str) -> tuple[str, ...]:
+    """The word-class features of a lower-cased word: a role, a pronoun, a group noun."""
+    return (("role",) if lw in ROLE_WORDS else ()) \
+        + (("pron",) if lw in PRONOUNS or lw in ("i", "we", "you", "who", "which") else ()) \
+        + (("group",) if lw in UNNAMED_HEADS else ())
+
+
+def _strong_cue(bucket: str | None) -> bool:
+    """Is a word of this cue-lexicon bucket a cue word (its IS_CUE flag)?"""
+    return bucket == "hi" or bucket == "mid"
 
 
 # a word type's features (_WordFeatures._make): the lists of N_TABLES feature places
@@ -351,7 +357,7 @@ class AttributionTagger:
             self.tables[:, [first + i for i in shared]] = self.spelling_tables[:, [spelled[keys[i]] for i in shared]]
         span = slice(first, first + len(new))
         lexicon = self.words.lexicon
-        self.cue_of[span] = [lexicon.get(w.lower()) in ("hi", "mid") for w in new]
+        self.cue_of[span] = [_strong_cue(lexicon.get(w.lower())) for w in new]
         self.mark_of[span] = [1 if w in OPEN_MARKS else 2 if w in CLOSE_MARKS else 3 if w == '"'
                               else 4 if w in SENT_END else 5 if w == "," else 6 if w.lower() == "that" else 0
                               for w in new]
@@ -361,8 +367,7 @@ class AttributionTagger:
         """What the features of a word no feature names depend on (see _WordFeatures._make):
         its last three letters, shape, cue bucket and word classes."""
         lw = w.lower()
-        return (lw[-3:], _shape(w), self.words.lexicon.get(lw), lw in ROLE_WORDS,
-                lw in PRONOUNS or lw in ("i", "we", "you", "who", "which"), lw in UNNAMED_HEADS)
+        return lw[-3:], _shape(w), self.words.lexicon.get(lw), _word_classes(lw)
 
     def _rows_of(self, infos: list[tuple]):
         """The N_TABLES rows (N_TABLES, len(infos), labels) of words' _make tuples, summed
